@@ -1,0 +1,89 @@
+# edge-session: every command a developer or CI needs.
+#   make demo     run the demo Worker on workerd with local KV (http://localhost:8787)
+#   make test     install what is missing, then run every test
+#   make package  build the npm package into pkg/
+#   make bench    benchmarks: speed, size, cold start, store cost
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TARGET := wasm32-unknown-unknown
+WASM_OUT := target/$(WASM_TARGET)/release/edge_session.wasm
+NODE_BIN := tests/node_modules/.bin
+VENV := target/beaker-venv
+WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+	--enable-bulk-memory --enable-multivalue --enable-reference-types
+
+.PHONY: all test demo package bench deps deps-rust deps-node deps-browser deps-python \
+	lint test-rust test-nostd test-browser test-js clean
+
+all: package
+
+# --- installs (each one is skipped when already there) ---------------------------------------
+
+deps: deps-rust deps-node deps-browser deps-python
+
+deps-rust:
+	@rustup target list --installed | grep -q '^$(WASM_TARGET)$$' || rustup target add $(WASM_TARGET)
+	@rustup target list --installed | grep -q '^wasm32v1-none$$' || rustup target add wasm32v1-none
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+deps-node: tests/node_modules/.package-lock.json
+
+tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
+	@touch $@
+
+deps-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+
+deps-python: $(VENV)/.ok
+
+$(VENV)/.ok:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet beaker==1.14.1 cryptography pycryptodome
+	@touch $@
+
+# --- build -------------------------------------------------------------------------------------
+
+package: deps-rust deps-node
+	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features wasm
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen --target web --out-dir pkg --out-name edge_session --no-typescript $(WASM_OUT)
+	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) pkg/edge_session_bg.wasm -o pkg/edge_session_bg.wasm
+	cp js/*.js pkg/
+	cp pkg-template/* pkg/
+	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm"
+
+# --- tests -------------------------------------------------------------------------------------
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features beaker -- -D warnings
+
+test-nostd: deps-rust
+	cargo build --no-default-features --target wasm32v1-none
+	cargo build --no-default-features --features beaker --target wasm32v1-none
+
+test-rust: deps-python
+	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python cargo test --features beaker
+
+test-browser: deps-browser package
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test --target $(WASM_TARGET) --features wasm --test browser
+
+test-js: package deps-python
+	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python node --test --test-concurrency=1 tests/js/
+
+test: deps lint test-nostd test-rust test-js test-browser
+
+demo: package
+	node tests/demo.mjs
+
+bench: package
+	node benches/run.mjs
+
+clean:
+	rm -rf pkg target/beaker-venv

@@ -1,0 +1,372 @@
+// The JavaScript driver over the wasm core: option checks, the Session
+// object, and the I/O the core asks for (store reads and writes, headers).
+// Every decision (valid or not, inline or spilled, what to write) is made in
+// wasm; this file only carries it out. Runtime differences live in the entry
+// shims (workerd.js, deno.js, node.js, browser.js), not here.
+import { Codec } from "./edge_session.js";
+
+/** The error thrown for bad options and failed saves. `code` is stable. */
+export class SessionError extends Error {
+  constructor(code, message, extra) {
+    super(message);
+    this.name = "SessionError";
+    this.code = code;
+    if (extra) Object.assign(this, extra);
+  }
+}
+
+const DAY = 86400;
+const MAX_SECONDS = 400 * DAY;
+const CODECS = new Map();
+const CODEC_CACHE_SIZE = 32;
+const SAME_SITE = { strict: "Strict", lax: "Lax", none: "None" };
+
+function bad(option, message) {
+  return new SessionError("invalid_option", `${option}: ${message}`, { option });
+}
+
+function seconds(value, option, fallback) {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_SECONDS) {
+    throw bad(option, `must be a whole number of seconds from 1 to ${MAX_SECONDS}`);
+  }
+  return value;
+}
+
+function flag(value, option, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw bad(option, "must be true or false");
+  return value;
+}
+
+function isStore(store) {
+  return store && ["get", "put", "delete"].every((m) => typeof store[m] === "function");
+}
+
+/** Options as the wasm codec takes them, plus what only JS needs. */
+function resolve(options) {
+  if (!options || typeof options !== "object") throw bad("options", "must be an object");
+  let secrets = options.secrets;
+  if (typeof secrets === "string") secrets = [secrets];
+  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
+    throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
+  }
+  const mode = options.mode ?? "sealed";
+  if (mode !== "sealed" && mode !== "signed") throw bad("mode", 'must be "sealed" or "signed"');
+  const c = options.cookie ?? {};
+  if (typeof c !== "object") throw bad("cookie", "must be an object");
+  const secure = flag(c.secure, "cookie.secure", true);
+  const sameSite = SAME_SITE[String(c.sameSite ?? "Lax").toLowerCase()];
+  if (!sameSite) throw bad("cookie.sameSite", 'must be "Strict", "Lax" or "None"');
+  for (const k of ["name", "path", "domain"]) {
+    if (c[k] !== undefined && typeof c[k] !== "string") throw bad(`cookie.${k}`, "must be a string");
+  }
+  const store = options.store ?? null;
+  if (store !== null && !isStore(store)) {
+    throw bad("store", "must be an object with get, put and delete methods (a KV namespace)");
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== "function") throw bad("now", "must be a function returning milliseconds");
+  const idleTimeout = seconds(options.idleTimeout, "idleTimeout", null);
+  const maxAge = seconds(options.maxAge, "maxAge", 14 * DAY);
+  const touchDefault = Math.min(3600, idleTimeout ? Math.ceil(idleTimeout / 2) : 3600);
+  const inlineLimit = options.inlineLimit ?? 4000;
+  if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
+  const limits = options.limits ?? {};
+  const storeTimeout = options.storeTimeout ?? 5000;
+  if (typeof storeTimeout !== "number" || !(storeTimeout > 0)) {
+    throw bad("storeTimeout", "must be a positive number of milliseconds");
+  }
+  const storePrefix = options.storePrefix ?? "session:";
+  if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
+  const wire = {
+    secrets,
+    mode,
+    cookie: {
+      name: c.name ?? (secure ? "__Host-session" : "session"),
+      path: c.path ?? "/",
+      domain: c.domain ?? null,
+      secure,
+      httpOnly: flag(c.httpOnly, "cookie.httpOnly", true),
+      sameSite,
+      partitioned: flag(c.partitioned, "cookie.partitioned", false),
+      expires: flag(c.expires, "cookie.expires", false),
+    },
+    maxAge,
+    idleTimeout,
+    rolling: flag(options.rolling, "rolling", false),
+    touchAfter: seconds(options.touchAfter, "touchAfter", touchDefault),
+    inlineLimit,
+    limits: {
+      maxBytes: limits.maxBytes ?? 256 * 1024,
+      maxDepth: limits.maxDepth ?? 32,
+    },
+    storePrefix: store ? storePrefix : null,
+  };
+  return { codec: codec(JSON.stringify(wire)), store, now, storeTimeout };
+}
+
+// One codec per distinct option set: keys are derived once, not per request.
+function codec(wire) {
+  let c = CODECS.get(wire);
+  if (c) return c;
+  try {
+    c = new Codec(wire);
+  } catch (e) {
+    const err = typeof e === "string" ? JSON.parse(e) : { option: "options", message: String(e) };
+    throw bad(err.option, err.message);
+  }
+  if (CODECS.size >= CODEC_CACHE_SIZE) {
+    const [oldest, old] = CODECS.entries().next().value;
+    CODECS.delete(oldest);
+    old.free();
+  }
+  CODECS.set(wire, c);
+  return c;
+}
+
+function cookieHeader(input) {
+  if (input == null) return "";
+  if (typeof input === "string") return input;
+  const headers = input.headers ?? input;
+  if (typeof headers.get === "function") return headers.get("cookie") ?? "";
+  const raw = headers.cookie ?? headers.Cookie;
+  return typeof raw === "string" ? raw : Array.isArray(raw) ? raw.join("; ") : "";
+}
+
+async function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function blobText(value) {
+  if (value == null) return null;
+  if (typeof value === "string") return value;
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(value);
+    } catch {
+      return "";
+    }
+  }
+  return ""; // garbage: fails the digest check
+}
+
+/**
+ * Reads the session from a Request, Headers, or Cookie header string.
+ * Never throws on anything the client sent; throws SessionError on bad options.
+ */
+export async function loadSession(input, options) {
+  const opts = resolve(options);
+  const now = opts.now();
+  let out = JSON.parse(opts.codec.load(cookieHeader(input), now));
+  if (out.fetch) {
+    const fetch = JSON.stringify(out.fetch);
+    let blob;
+    try {
+      blob = blobText(await withTimeout(opts.store.get(out.fetch.key), opts.storeTimeout, "store.get"));
+    } catch {
+      out = JSON.parse(opts.codec.loadFailed());
+    }
+    if (blob !== undefined) out = JSON.parse(opts.codec.loadFetched(fetch, blob, now));
+  }
+  if (out.error) throw new SessionError(out.error, `loadSession failed: ${out.error}`);
+  return new Session(opts, out);
+}
+
+const REGENERATE = 1;
+const DESTROY = 2;
+
+/** A map-like session. Values must survive JSON.stringify. */
+export class Session {
+  #opts;
+  #data;
+  #before;
+  #flashIn;
+  #flashBefore;
+  #flashOut = {};
+  #meta;
+  #flags = 0;
+  #status;
+  #reason;
+
+  constructor(opts, loaded) {
+    this.#opts = opts;
+    this.#data = loaded.data;
+    this.#flashIn = loaded.flash;
+    this.#meta = loaded.meta;
+    this.#status = loaded.status;
+    this.#reason = loaded.reason ?? undefined;
+    // Snapshots as JSON.stringify writes them, so a read-only request compares equal.
+    this.#before = JSON.stringify(this.#data);
+    this.#flashBefore = JSON.stringify(this.#flashIn);
+  }
+
+  get id() {
+    return this.#meta.id;
+  }
+  get isNew() {
+    return this.#status !== "valid";
+  }
+  get status() {
+    return this.#status;
+  }
+  get reason() {
+    return this.#reason;
+  }
+  get size() {
+    return Object.keys(this.#data).length;
+  }
+
+  get(key) {
+    if (Object.hasOwn(this.#data, key)) return this.#data[key];
+    return this.#takeFlash(key);
+  }
+  set(key, value) {
+    if (value === undefined) delete this.#data[key];
+    else this.#data[key] = value;
+    return this;
+  }
+  has(key) {
+    return Object.hasOwn(this.#data, key) || Object.hasOwn(this.#flashIn, key);
+  }
+  delete(key) {
+    const had = Object.hasOwn(this.#data, key);
+    delete this.#data[key];
+    return had;
+  }
+  clear() {
+    this.#data = {};
+  }
+  keys() {
+    return Object.keys(this.#data)[Symbol.iterator]();
+  }
+  values() {
+    return Object.values(this.#data)[Symbol.iterator]();
+  }
+  entries() {
+    return Object.entries(this.#data)[Symbol.iterator]();
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  toJSON() {
+    return { ...this.#data };
+  }
+
+  /** flash(key, value) keeps a value for the next request; flash(key) reads one once. */
+  flash(key, ...value) {
+    if (value.length === 0) return this.#takeFlash(key);
+    this.#flashOut[key] = value[0];
+    return this;
+  }
+  #takeFlash(key) {
+    if (!Object.hasOwn(this.#flashIn, key)) return undefined;
+    const v = this.#flashIn[key];
+    delete this.#flashIn[key];
+    return v;
+  }
+
+  /** A new id at the next save; the old store entry is deleted then. */
+  regenerate() {
+    this.#flags |= REGENERATE;
+    return this;
+  }
+  /** At the next save: an expiring cookie, and the store entry deleted. */
+  destroy() {
+    this.#flags |= DESTROY;
+    this.#data = {};
+    this.#flashIn = {};
+    this.#flashOut = {};
+    return this;
+  }
+
+  // Runs the save plan: store first, cookies only when the store agreed.
+  async _commit() {
+    const opts = this.#opts;
+    let data, flash;
+    try {
+      data = JSON.stringify(this.#data);
+      flash = JSON.stringify({ ...this.#flashIn, ...this.#flashOut });
+    } catch (e) {
+      throw new SessionError("invalid_data", `session data is not JSON-serialisable: ${e.message}`);
+    }
+    const plan = JSON.parse(
+      opts.codec.save(JSON.stringify(this.#meta), data, this.#before, flash, this.#flashBefore, this.#flags, opts.now()),
+    );
+    if (plan.error) throw saveError(plan);
+    for (const op of plan.store) {
+      try {
+        const pending =
+          op.op === "put"
+            ? opts.store.put(op.key, op.value, { expirationTtl: op.ttl })
+            : opts.store.delete(op.key);
+        await withTimeout(Promise.resolve(pending), opts.storeTimeout, `store.${op.op}`);
+      } catch (e) {
+        throw new SessionError("store_failed", `the session store failed (${op.op}): ${e?.message ?? e}`, {
+          cause: e,
+        });
+      }
+    }
+    if (plan.cookies.length) {
+      if (this.#flags & DESTROY) {
+        this.#status = "new";
+        this.#meta = { ...this.#meta, iat: 0, exp: 0, stored: null, reseal: false };
+      } else {
+        this.#meta = plan.meta;
+      }
+      this.#flags = 0;
+      this.#before = data;
+      this.#flashBefore = flash;
+    }
+    return plan.cookies;
+  }
+}
+
+function saveError(plan) {
+  switch (plan.error) {
+    case "too_large":
+      return new SessionError(
+        "too_large",
+        `session too large for a cookie: the Set-Cookie line would be ${plan.size} bytes, the limit is ${plan.limit}; configure a store to spill to`,
+        { size: plan.size, limit: plan.limit },
+      );
+    case "invalid_data":
+      return new SessionError("invalid_data", `session data rejected: ${plan.reason}`);
+    default:
+      return new SessionError(plan.error, `saveSession failed: ${plan.error}`);
+  }
+}
+
+/**
+ * Writes what changed. Given a Response, returns a Response with the
+ * Set-Cookie headers (a copy when its headers are immutable). Given Headers,
+ * appends to them and returns them. Given nothing, returns the Set-Cookie values.
+ */
+export async function saveSession(session, target) {
+  if (!(session instanceof Session)) throw bad("session", "must be a Session from loadSession");
+  const cookies = await session._commit();
+  if (target === undefined) return cookies;
+  if (typeof Response !== "undefined" && target instanceof Response) {
+    if (cookies.length === 0) return target;
+    let response = target;
+    try {
+      for (const c of cookies) response.headers.append("Set-Cookie", c);
+    } catch {
+      response = new Response(target.body, target);
+      for (const c of cookies) response.headers.append("Set-Cookie", c);
+    }
+    return response;
+  }
+  const headers = target.headers ?? target;
+  if (typeof headers.append !== "function") throw bad("target", "must be a Response or Headers");
+  for (const c of cookies) headers.append("Set-Cookie", c);
+  return target;
+}

@@ -1,0 +1,143 @@
+// Public typings of edge-session. `Session<T>` types the data by key.
+
+/** JSON values a session can hold. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Why the loaded session is what it is. */
+export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale";
+
+/** Why a cookie was not accepted. */
+export type SessionReason =
+  | "malformed"
+  | "unsupported_version"
+  | "unknown_key"
+  | "bad_tag"
+  | "expired"
+  | "idle_timeout"
+  | "too_large"
+  | "not_object"
+  | "too_deep"
+  | "no_store"
+  | "missing"
+  | "digest_mismatch"
+  | "id_mismatch"
+  | "store_failed";
+
+/** Codes of SessionError. */
+export type SessionErrorCode =
+  | "invalid_option"
+  | "too_large"
+  | "store_failed"
+  | "invalid_data"
+  | "random_failed";
+
+/** Thrown for bad options (at once) and failed saves. */
+export declare class SessionError extends Error {
+  readonly code: SessionErrorCode;
+  /** The option at fault, for `invalid_option`. */
+  readonly option?: string;
+  /** For `too_large`: the Set-Cookie line's size and the limit, in bytes. */
+  readonly size?: number;
+  readonly limit?: number;
+}
+
+/** Any key-value store: Workers KV has this shape; see also denoKvStore, memoryStore. */
+export interface SessionStore {
+  get(key: string): Promise<string | null | ArrayBuffer | Uint8Array>;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
+
+export interface CookieOptions {
+  /** Default "__Host-session" (or "session" when secure is false). */
+  name?: string;
+  /** Default true. */
+  secure?: boolean;
+  /** Default true. */
+  httpOnly?: boolean;
+  /** Default "Lax". */
+  sameSite?: "Strict" | "Lax" | "None" | "strict" | "lax" | "none";
+  /** Default "/". */
+  path?: string;
+  domain?: string;
+  partitioned?: boolean;
+  /** Also send Expires beside Max-Age. Default false. */
+  expires?: boolean;
+}
+
+export interface SessionOptions {
+  /** The first seals, all open; each at least 32 bytes. */
+  secrets: string | string[];
+  /** Default "sealed". */
+  mode?: "sealed" | "signed";
+  cookie?: CookieOptions;
+  /** Absolute lifetime of each issued cookie, in seconds. Default 14 days. */
+  maxAge?: number;
+  /** Idle timeout in seconds, enforced from the authenticated header. */
+  idleTimeout?: number;
+  /** Re-issue an unchanged session once it is older than touchAfter. */
+  rolling?: boolean;
+  /** Seconds; default 3600 (or half the idle timeout). */
+  touchAfter?: number;
+  /** A KV namespace or any get/put/delete object; sessions that do not fit spill here. */
+  store?: SessionStore;
+  /** Prefix of store keys. Default "session:". */
+  storePrefix?: string;
+  /** Milliseconds a store call may take before it counts as failed. Default 5000. */
+  storeTimeout?: number;
+  /** Largest complete Set-Cookie line kept inline, in bytes. Default 4000. */
+  inlineLimit?: number;
+  /** Decoder bounds. Defaults: 256 KiB, depth 32. */
+  limits?: { maxBytes?: number; maxDepth?: number };
+  /** Clock in milliseconds, for tests. */
+  now?: () => number;
+}
+
+type Data = Record<string, unknown>;
+
+/** A map-like session. */
+export declare class Session<T extends Data = Record<string, Json>> {
+  readonly id: string;
+  readonly isNew: boolean;
+  readonly status: SessionStatus;
+  readonly reason: SessionReason | undefined;
+  readonly size: number;
+  get<K extends keyof T & string>(key: K): T[K] | undefined;
+  set<K extends keyof T & string>(key: K, value: T[K]): this;
+  has(key: keyof T & string): boolean;
+  delete(key: keyof T & string): boolean;
+  clear(): void;
+  keys(): IterableIterator<keyof T & string>;
+  values(): IterableIterator<T[keyof T]>;
+  entries(): IterableIterator<[keyof T & string, T[keyof T]]>;
+  [Symbol.iterator](): IterableIterator<[keyof T & string, T[keyof T]]>;
+  toJSON(): Partial<T>;
+  /** Keep a value for the next request only. */
+  flash(key: string, value: Json): this;
+  /** Read (and consume) a value flashed by the previous request. */
+  flash<V = Json>(key: string): V | undefined;
+  /** New id at the next save; the old store entry is deleted then. */
+  regenerate(): this;
+  /** Expiring cookie and store entry deleted at the next save. */
+  destroy(): this;
+}
+
+/** Reads the session. Never throws on client input; throws SessionError on bad options. */
+export declare function loadSession<T extends Data = Record<string, Json>>(
+  input: Request | Headers | string | null | undefined,
+  options: SessionOptions,
+): Promise<Session<T>>;
+
+/** Writes what changed: store first, then Set-Cookie. */
+export declare function saveSession(session: Session<any>, target: Response): Promise<Response>;
+export declare function saveSession(session: Session<any>, target: Headers): Promise<Headers>;
+export declare function saveSession(session: Session<any>): Promise<string[]>;
+
+export declare function kvStore(namespace: {
+  get(key: string, type: "text"): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}): SessionStore;
+export declare const DENO_KV_MAX_VALUE: number;
+export declare function denoKvStore(kv: unknown, options?: { prefix?: unknown[] }): SessionStore;
+export declare function memoryStore(options?: { now?: () => number }): SessionStore & { map: Map<string, unknown> };

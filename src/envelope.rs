@@ -1,0 +1,498 @@
+//! The native wire format, v1: how a payload becomes a cookie value.
+//!
+//! This is the one place the byte layout is written down.
+//!
+//! ```text
+//! value   = base64url-no-pad( header || body )
+//! header  = version(1) flags(1) key_id(4) issued_at(5) expires_at(5)       16 bytes
+//!   version     0x01
+//!   flags       bit 0: mode (0 sealed, 1 signed)
+//!               bits 1-2: kind (0 session document, 1 store reference, 2 store blob)
+//!               bits 3-7: zero
+//!   key_id      first 4 bytes of HKDF-Expand(secret, "key-id")
+//!   issued_at   seconds since the Unix epoch, unsigned 40-bit big-endian
+//!   expires_at  seconds since the Unix epoch, unsigned 40-bit big-endian
+//! context = len(purpose):u8 || purpose || len(name):u16be || name          (never sent)
+//! sealed body = nonce(12) || AES-256-GCM(key = encrypt subkey,
+//!                                        aad = header || context)(payload) || tag(16)
+//! signed body = payload || HMAC-SHA256(key = sign subkey, header || context || payload)
+//! ```
+//!
+//! Subkeys come from HKDF-SHA256 over each secret (see [`crate::keys`]). The
+//! cookie name and the purpose sit in the AAD or MAC but are not sent, so a
+//! value moved to another cookie, or used for another purpose, fails to open.
+//! Store blobs use the store-encrypt subkey and the store key as the name.
+//! Fixed overhead: 44 bytes sealed (60 characters), 48 bytes signed.
+
+use aes_gcm::aead::AeadInOut;
+use alloc::string::String;
+use alloc::vec::Vec;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::Mac;
+use serde::{Deserialize, Serialize};
+
+use crate::keys::Purpose;
+use crate::{DecodeError, KeyRing};
+
+/// The format version this build writes and reads.
+pub const VERSION: u8 = 1;
+/// Length of the authenticated header.
+pub const HEADER_LEN: usize = 16;
+/// AES-GCM nonce length: 96 bits, random per value.
+pub const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+const MAC_LEN: usize = 32;
+const MAX_TIME: u64 = (1 << 40) - 1;
+
+/// Sealed (encrypted and authenticated, the default) or signed (readable, authenticated).
+///
+/// ```
+/// use edge_session::Mode;
+/// assert_eq!(Mode::default(), Mode::Sealed);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// AES-256-GCM: the client can read nothing.
+    #[default]
+    Sealed,
+    /// HMAC-SHA256: the client can read the payload but not change it.
+    Signed,
+}
+
+/// What the payload is. Authenticated, so one kind can never pass for another.
+///
+/// ```
+/// use edge_session::Kind;
+/// assert_ne!(Kind::Session, Kind::Reference);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A session document (JSON).
+    Session,
+    /// A pointer to a session spilled to a store.
+    Reference,
+    /// A session document held in a store.
+    Blob,
+}
+
+/// Which subkeys protect a value.
+///
+/// ```
+/// use edge_session::Subkeys;
+/// assert_ne!(Subkeys::Cookie, Subkeys::Store);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subkeys {
+    /// Cookie values: the sign or encrypt subkey, by mode.
+    Cookie,
+    /// Store blobs: the store-encrypt subkey; always sealed.
+    Store,
+}
+
+/// What a value is bound to without carrying it: purpose and name.
+///
+/// ```
+/// use edge_session::{Context, Subkeys};
+/// let ctx = Context { purpose: b"cookie", name: b"session", subkeys: Subkeys::Cookie };
+/// assert_eq!(ctx.name, b"session");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// A label for what the value is for, such as `cookie` or `store`.
+    pub purpose: &'a [u8],
+    /// The cookie name, or the store key for a blob.
+    pub name: &'a [u8],
+    /// Which subkeys to use.
+    pub subkeys: Subkeys,
+}
+
+/// The authenticated header of a value.
+///
+/// ```
+/// use edge_session::{Header, Kind, Mode};
+/// let h = Header::new(Mode::Sealed, Kind::Session, 1_700_000_000, 1_700_086_400);
+/// assert_eq!(h.expires_at - h.issued_at, 86_400);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Format version; [`VERSION`] when written by this build.
+    pub version: u8,
+    /// Sealed or signed.
+    pub mode: Mode,
+    /// What the payload is.
+    pub kind: Kind,
+    /// The id of the key that protects the value; filled in when sealing.
+    pub key_id: [u8; 4],
+    /// When the value was issued, in Unix seconds.
+    pub issued_at: u64,
+    /// When it stops being accepted, in Unix seconds.
+    pub expires_at: u64,
+}
+
+impl Header {
+    /// A v1 header; the key id is filled in by [`seal`].
+    ///
+    /// ```
+    /// use edge_session::{Header, Kind, Mode};
+    /// assert_eq!(Header::new(Mode::Signed, Kind::Session, 1, 2).version, 1);
+    /// ```
+    pub fn new(mode: Mode, kind: Kind, issued_at: u64, expires_at: u64) -> Self {
+        Header {
+            version: VERSION,
+            mode,
+            kind,
+            key_id: [0; 4],
+            issued_at: issued_at.min(MAX_TIME),
+            expires_at: expires_at.min(MAX_TIME),
+        }
+    }
+
+    fn to_bytes(self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[0] = self.version;
+        let kind = match self.kind {
+            Kind::Session => 0,
+            Kind::Reference => 1,
+            Kind::Blob => 2,
+        };
+        b[1] = (self.mode == Mode::Signed) as u8 | (kind << 1);
+        b[2..6].copy_from_slice(&self.key_id);
+        b[6..11].copy_from_slice(&self.issued_at.to_be_bytes()[3..]);
+        b[11..16].copy_from_slice(&self.expires_at.to_be_bytes()[3..]);
+        b
+    }
+
+    fn parse(b: &[u8]) -> Result<Self, DecodeError> {
+        let b: &[u8; HEADER_LEN] = b
+            .get(..HEADER_LEN)
+            .and_then(|h| h.try_into().ok())
+            .ok_or(DecodeError::Malformed)?;
+        if b[0] != VERSION {
+            return Err(DecodeError::UnsupportedVersion);
+        }
+        let kind = match (b[1] >> 1) & 0b11 {
+            0 => Kind::Session,
+            1 => Kind::Reference,
+            2 => Kind::Blob,
+            _ => return Err(DecodeError::Malformed),
+        };
+        if b[1] >> 3 != 0 {
+            return Err(DecodeError::Malformed);
+        }
+        let time = |s: &[u8]| s.iter().fold(0u64, |acc, &x| (acc << 8) | x as u64);
+        Ok(Header {
+            version: b[0],
+            mode: if b[1] & 1 == 1 {
+                Mode::Signed
+            } else {
+                Mode::Sealed
+            },
+            kind,
+            key_id: [b[2], b[3], b[4], b[5]],
+            issued_at: time(&b[6..11]),
+            expires_at: time(&b[11..16]),
+        })
+    }
+}
+
+/// A value that opened: its header, its payload, and which key opened it.
+///
+/// ```
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 10, 20), b"{}", [7; 12]);
+/// let o = envelope::open(&ring, &ctx, &v, 15, 4096).unwrap();
+/// assert_eq!(o.payload, b"{}");
+/// assert!(!o.old_key());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Opened {
+    /// The authenticated header.
+    pub header: Header,
+    /// The plaintext payload.
+    pub payload: Vec<u8>,
+    /// 0 when the current key opened it; more for older keys.
+    pub key_index: usize,
+}
+
+impl Opened {
+    /// True when a key other than the current one opened the value: re-seal it.
+    ///
+    /// ```
+    /// # use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+    /// let old = KeyRing::new(&["o".repeat(32)]).unwrap();
+    /// let both = KeyRing::new(&["n".repeat(32), "o".repeat(32)]).unwrap();
+    /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
+    /// let v = envelope::seal(&old, &ctx, Header::new(Mode::Signed, Kind::Session, 1, 9), b"{}", [0; 12]);
+    /// assert!(envelope::open(&both, &ctx, &v, 5, 4096).unwrap().old_key());
+    /// ```
+    pub fn old_key(&self) -> bool {
+        self.key_index != 0
+    }
+}
+
+fn context_bytes(out: &mut Vec<u8>, ctx: &Context<'_>) {
+    let purpose = &ctx.purpose[..ctx.purpose.len().min(255)];
+    let name = &ctx.name[..ctx.name.len().min(u16::MAX as usize)];
+    out.push(purpose.len() as u8);
+    out.extend_from_slice(purpose);
+    out.extend_from_slice(&(name.len() as u16).to_be_bytes());
+    out.extend_from_slice(name);
+}
+
+/// Length of the encoded value for a payload of `payload_len` bytes.
+///
+/// ```
+/// use edge_session::{envelope, Mode};
+/// assert_eq!(envelope::encoded_len(Mode::Sealed, 2), 62);
+/// ```
+pub fn encoded_len(mode: Mode, payload_len: usize) -> usize {
+    let raw = HEADER_LEN
+        + payload_len
+        + match mode {
+            Mode::Sealed => NONCE_LEN + TAG_LEN,
+            Mode::Signed => MAC_LEN,
+        };
+    (raw * 4).div_ceil(3)
+}
+
+/// Seals or signs `payload` under the ring's current key. The nonce is used in
+/// sealed mode only and must be fresh random bytes for every value.
+///
+/// ```
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [1; 12]);
+/// assert_eq!(v.len(), envelope::encoded_len(Mode::Sealed, 2));
+/// ```
+pub fn seal(
+    ring: &KeyRing,
+    ctx: &Context<'_>,
+    mut header: Header,
+    payload: &[u8],
+    nonce: [u8; NONCE_LEN],
+) -> String {
+    let key = ring.current();
+    header.key_id = key.id();
+    if ctx.subkeys == Subkeys::Store {
+        header.mode = Mode::Sealed;
+    }
+    let hb = header.to_bytes();
+    let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
+    aad.extend_from_slice(&hb);
+    context_bytes(&mut aad, ctx);
+    let mut raw = Vec::with_capacity(HEADER_LEN + payload.len() + MAC_LEN);
+    raw.extend_from_slice(&hb);
+    match header.mode {
+        Mode::Sealed => {
+            let purpose = match ctx.subkeys {
+                Subkeys::Cookie => Purpose::Encrypt,
+                Subkeys::Store => Purpose::StoreEncrypt,
+            };
+            raw.extend_from_slice(&nonce);
+            let start = raw.len();
+            raw.extend_from_slice(payload);
+            let tag = key.cipher(purpose).encrypt_inout_detached(
+                &nonce.into(),
+                &aad,
+                raw[start..].as_mut().into(),
+            );
+            // AES-GCM only fails past 64 GiB of plaintext.
+            if let Ok(tag) = tag {
+                raw.extend_from_slice(&tag);
+            }
+        }
+        Mode::Signed => {
+            let mut mac = key.mac(Purpose::Sign);
+            mac.update(&aad);
+            mac.update(payload);
+            raw.extend_from_slice(payload);
+            raw.extend_from_slice(&mac.finalize().into_bytes());
+        }
+    }
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Reads the header of a value without checking it: for tools that inspect
+/// values. Nothing in it can be trusted until [`open`] succeeds.
+///
+/// ```
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// assert_eq!(envelope::peek(&v).unwrap().issued_at, 3);
+/// ```
+pub fn peek(value: &str) -> Result<Header, DecodeError> {
+    let prefix = value.get(..24).ok_or(DecodeError::Malformed)?;
+    let mut buf = [0u8; 18];
+    let n = URL_SAFE_NO_PAD
+        .decode_slice(prefix, &mut buf)
+        .map_err(|_| DecodeError::Malformed)?;
+    Header::parse(&buf[..n])
+}
+
+/// Opens a value: checks size, version, key id, tag or MAC, then expiry.
+/// Costs one decryption or one MAC, whichever the mode needs.
+///
+/// ```
+/// use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, Subkeys};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// let a = Context { purpose: b"cookie", name: b"a", subkeys: Subkeys::Cookie };
+/// let b = Context { name: b"b", ..a };
+/// let v = envelope::seal(&ring, &a, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [9; 12]);
+/// assert_eq!(envelope::open(&ring, &b, &v, 1, 4096).err(), Some(DecodeError::BadTag));
+/// assert_eq!(envelope::open(&ring, &a, &v, 60, 4096).err(), Some(DecodeError::Expired));
+/// ```
+pub fn open(
+    ring: &KeyRing,
+    ctx: &Context<'_>,
+    value: &str,
+    now: u64,
+    max_payload: usize,
+) -> Result<Opened, DecodeError> {
+    if value.len() > encoded_len(Mode::Signed, max_payload) {
+        return Err(DecodeError::TooLarge);
+    }
+    let raw = URL_SAFE_NO_PAD
+        .decode(value)
+        .map_err(|_| DecodeError::Malformed)?;
+    let header = Header::parse(&raw)?;
+    let (key_index, key) = ring.find(header.key_id).ok_or(DecodeError::UnknownKey)?;
+    let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
+    aad.extend_from_slice(&raw[..HEADER_LEN]);
+    context_bytes(&mut aad, ctx);
+    let body = &raw[HEADER_LEN..];
+    let payload = match (header.mode, ctx.subkeys) {
+        (Mode::Sealed, subkeys) => {
+            if body.len() < NONCE_LEN + TAG_LEN {
+                return Err(DecodeError::Malformed);
+            }
+            let purpose = match subkeys {
+                Subkeys::Cookie => Purpose::Encrypt,
+                Subkeys::Store => Purpose::StoreEncrypt,
+            };
+            let (nonce, rest) = body.split_at(NONCE_LEN);
+            let (ct, tag) = rest.split_at(rest.len() - TAG_LEN);
+            let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| DecodeError::Malformed)?;
+            let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| DecodeError::Malformed)?;
+            let mut pt = Vec::from(ct);
+            key.cipher(purpose)
+                .decrypt_inout_detached(&nonce.into(), &aad, pt.as_mut_slice().into(), &tag.into())
+                .map_err(|_| DecodeError::BadTag)?;
+            pt
+        }
+        // Store blobs are always sealed: a signed one is forged.
+        (Mode::Signed, Subkeys::Store) => return Err(DecodeError::BadTag),
+        (Mode::Signed, Subkeys::Cookie) => {
+            if body.len() < MAC_LEN {
+                return Err(DecodeError::Malformed);
+            }
+            let (payload, tag) = body.split_at(body.len() - MAC_LEN);
+            let mut mac = key.mac(Purpose::Sign);
+            mac.update(&aad);
+            mac.update(payload);
+            // Constant-time comparison.
+            mac.verify_slice(tag).map_err(|_| DecodeError::BadTag)?;
+            Vec::from(payload)
+        }
+    };
+    if payload.len() > max_payload {
+        return Err(DecodeError::TooLarge);
+    }
+    if now >= header.expires_at {
+        return Err(DecodeError::Expired);
+    }
+    Ok(Opened {
+        header,
+        payload,
+        key_index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring() -> KeyRing {
+        KeyRing::new(&["test-secret-0123456789abcdef-0123"]).unwrap()
+    }
+
+    const CTX: Context<'static> = Context {
+        purpose: b"cookie",
+        name: b"session",
+        subkeys: Subkeys::Cookie,
+    };
+
+    #[test]
+    fn header_round_trip_and_reserved_bits() {
+        let h = Header::new(Mode::Signed, Kind::Blob, 1_700_000_000, MAX_TIME + 5);
+        let b = h.to_bytes();
+        assert_eq!(Header::parse(&b).unwrap(), h);
+        let mut bad = b;
+        bad[1] |= 0b1000;
+        assert_eq!(Header::parse(&bad), Err(DecodeError::Malformed));
+        bad = b;
+        bad[1] |= 0b110;
+        assert_eq!(Header::parse(&bad), Err(DecodeError::Malformed));
+        bad = b;
+        bad[0] = 2;
+        assert_eq!(Header::parse(&bad), Err(DecodeError::UnsupportedVersion));
+    }
+
+    #[test]
+    fn overhead_is_small() {
+        let v = seal(
+            &ring(),
+            &CTX,
+            Header::new(Mode::Sealed, Kind::Session, 0, 1),
+            b"{}",
+            [0; 12],
+        );
+        assert_eq!(v.len(), 62);
+        let v = seal(
+            &ring(),
+            &CTX,
+            Header::new(Mode::Signed, Kind::Session, 0, 1),
+            b"{}",
+            [0; 12],
+        );
+        assert_eq!(v.len(), encoded_len(Mode::Signed, 2));
+    }
+
+    #[test]
+    fn store_subkeys_never_sign() {
+        let ctx = Context {
+            subkeys: Subkeys::Store,
+            ..CTX
+        };
+        let v = seal(
+            &ring(),
+            &ctx,
+            Header::new(Mode::Signed, Kind::Blob, 0, 9),
+            b"{}",
+            [3; 12],
+        );
+        let o = open(&ring(), &ctx, &v, 1, 100).unwrap();
+        assert_eq!(o.header.mode, Mode::Sealed);
+        // A store blob does not open as a cookie, nor the reverse.
+        assert_eq!(
+            open(&ring(), &CTX, &v, 1, 100).err(),
+            Some(DecodeError::BadTag)
+        );
+    }
+
+    #[test]
+    fn too_large_refused_before_decoding() {
+        let big = "A".repeat(10_000);
+        assert_eq!(
+            open(&ring(), &CTX, &big, 0, 1000).err(),
+            Some(DecodeError::TooLarge)
+        );
+    }
+}

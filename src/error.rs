@@ -1,0 +1,169 @@
+//! The two error types: [`DecodeError`] for anything a client sends, and
+//! [`ConfigError`] for what the application configured.
+//!
+//! Both carry only static text, never key material or input bytes, so they
+//! are safe to log and cost no formatting code in the wasm build.
+
+use core::fmt;
+
+/// Why a value could not be opened. Returned for client input; never panics.
+///
+/// ```
+/// use edge_session::DecodeError;
+/// assert_eq!(DecodeError::BadTag.reason(), "bad_tag");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not base64url, too short, or reserved bits set.
+    Malformed,
+    /// The first byte names a format version this build does not know.
+    UnsupportedVersion,
+    /// The key id matches no secret in the ring.
+    UnknownKey,
+    /// The MAC or the AEAD tag does not verify: forged, tampered, wrong name or purpose.
+    BadTag,
+    /// The authenticated expiry has passed.
+    Expired,
+    /// The idle timeout has passed since the value was issued.
+    IdleTimeout,
+    /// Larger than the configured limit.
+    TooLarge,
+    /// The payload is valid JSON but not an object, or not valid JSON.
+    NotObject,
+    /// Nested deeper than the configured limit.
+    TooDeep,
+}
+
+impl DecodeError {
+    /// A short, stable, snake_case reason, as `session.reason` shows it.
+    ///
+    /// ```
+    /// use edge_session::DecodeError;
+    /// assert_eq!(DecodeError::UnknownKey.reason(), "unknown_key");
+    /// ```
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::UnsupportedVersion => "unsupported_version",
+            Self::UnknownKey => "unknown_key",
+            Self::BadTag => "bad_tag",
+            Self::Expired => "expired",
+            Self::IdleTimeout => "idle_timeout",
+            Self::TooLarge => "too_large",
+            Self::NotObject => "not_object",
+            Self::TooDeep => "too_deep",
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for DecodeError {}
+
+/// A configuration mistake: thrown at once, naming the option at fault.
+///
+/// ```
+/// use edge_session::{ConfigError, KeyRing};
+/// let err = KeyRing::new(&["too short"]).err().unwrap();
+/// assert_eq!(err, ConfigError::SecretTooShort);
+/// assert_eq!(err.option(), "secrets");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// No secret was given.
+    NoSecrets,
+    /// A secret is shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN) bytes.
+    SecretTooShort,
+    /// Two secrets are the same (they would share a key id).
+    DuplicateSecret,
+    /// The cookie name is empty or not an RFC 6265 token.
+    CookieName,
+    /// `__Host-` requires Secure, Path=/ and no Domain.
+    HostPrefix,
+    /// `__Secure-` requires Secure.
+    SecurePrefix,
+    /// SameSite=None requires Secure.
+    SameSiteNone,
+    /// Partitioned requires Secure.
+    Partitioned,
+    /// The Domain attribute holds characters a cookie domain cannot have.
+    Domain,
+    /// The Path attribute is empty, not absolute, or holds `;` or control characters.
+    Path,
+    /// The cookie value holds characters outside RFC 6265 cookie-octets.
+    CookieValue,
+    /// A duration is zero or out of range.
+    Duration,
+    /// A size limit is zero or out of range.
+    Limit,
+    /// A store key prefix is too long or holds control characters.
+    StorePrefix,
+    /// A session id holds characters other than base64url or hex.
+    SessionId,
+}
+
+impl ConfigError {
+    /// The option at fault, as the JavaScript options spell it.
+    ///
+    /// ```
+    /// use edge_session::ConfigError;
+    /// assert_eq!(ConfigError::HostPrefix.option(), "cookie.name");
+    /// ```
+    pub const fn option(self) -> &'static str {
+        match self {
+            Self::NoSecrets | Self::SecretTooShort | Self::DuplicateSecret => "secrets",
+            Self::CookieName | Self::HostPrefix | Self::SecurePrefix => "cookie.name",
+            Self::SameSiteNone => "cookie.sameSite",
+            Self::Partitioned => "cookie.partitioned",
+            Self::Domain => "cookie.domain",
+            Self::Path => "cookie.path",
+            Self::CookieValue => "cookie value",
+            Self::Duration => "maxAge",
+            Self::Limit => "inlineLimit",
+            Self::StorePrefix => "storePrefix",
+            Self::SessionId => "id",
+        }
+    }
+
+    /// A human sentence that says what is wrong, without echoing any value.
+    ///
+    /// ```
+    /// use edge_session::ConfigError;
+    /// assert!(ConfigError::SecretTooShort.message().contains("32 bytes"));
+    /// ```
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::NoSecrets => "secrets must list at least one secret",
+            Self::SecretTooShort => "each secret in secrets must be at least 32 bytes",
+            Self::DuplicateSecret => "secrets must not repeat a secret",
+            Self::CookieName => "cookie.name must be a non-empty RFC 6265 token",
+            Self::HostPrefix => {
+                "a __Host- cookie.name requires secure: true, path \"/\" and no domain"
+            }
+            Self::SecurePrefix => "a __Secure- cookie.name requires secure: true",
+            Self::SameSiteNone => "cookie.sameSite \"None\" requires secure: true",
+            Self::Partitioned => "cookie.partitioned requires secure: true",
+            Self::Domain => "cookie.domain holds characters a cookie domain cannot have",
+            Self::Path => "cookie.path must start with / and hold no ; or control characters",
+            Self::CookieValue => "a cookie value holds characters outside RFC 6265 cookie-octets",
+            Self::Duration => "maxAge, idleTimeout and touchAfter must be whole seconds in range",
+            Self::Limit => "inlineLimit and limits must be positive and in range",
+            Self::StorePrefix => "storePrefix must be at most 128 printable characters",
+            Self::SessionId => "a session id must be 1-64 base64url or hex characters",
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,236 @@
+//! The key ring: secrets in, per-purpose subkeys out.
+//!
+//! Each secret goes through HKDF-SHA256 (salt `edge-session/v1`) once, when
+//! the ring is built. The subkeys and the keyed cipher and MAC states are kept,
+//! so opening a value costs one MAC or one decryption and no key schedule.
+//! The first secret seals; every secret opens. A 4-byte key id, derived from
+//! the secret, travels in every value, so opening never tries keys in turn.
+
+use aes_gcm::{Aes256Gcm, KeyInit};
+use alloc::vec::Vec;
+use hkdf::Hkdf;
+use hmac::Hmac;
+use sha2::Sha256;
+
+use crate::ConfigError;
+
+/// Secrets shorter than this are refused: 256 bits of key material.
+pub const MIN_SECRET_LEN: usize = 32;
+
+const HKDF_SALT: &[u8] = b"edge-session/v1";
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// What a subkey is for. Each purpose has its own HKDF `info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// HMAC-SHA256 for signed cookie values.
+    Sign,
+    /// AES-256-GCM for sealed cookie values.
+    Encrypt,
+    /// AES-256-GCM for blobs spilled to a store.
+    StoreEncrypt,
+    /// HMAC-SHA256 that turns a session id into a store key.
+    StoreId,
+}
+
+/// The keys derived from one secret.
+///
+/// ```
+/// use edge_session::KeyRing;
+/// let ring = KeyRing::new(&["0123456789abcdef0123456789abcdef"]).unwrap();
+/// assert_eq!(ring.current().id().len(), 4);
+/// ```
+#[derive(Clone)]
+pub struct Key {
+    id: [u8; 4],
+    sign: HmacSha256,
+    encrypt: Aes256Gcm,
+    store_encrypt: Aes256Gcm,
+    store_id: HmacSha256,
+}
+
+impl Key {
+    fn derive(secret: &[u8]) -> Self {
+        let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), secret);
+        let sub = |info: &[u8]| {
+            let mut okm = [0u8; 32];
+            // 32 bytes is far below HKDF-SHA256's 8160-byte ceiling.
+            let _ = hk.expand(info, &mut okm);
+            okm
+        };
+        let mut id = [0u8; 4];
+        let _ = hk.expand(b"key-id", &mut id);
+        Key {
+            id,
+            sign: mac(&sub(b"sign")),
+            encrypt: cipher(&sub(b"encrypt")),
+            store_encrypt: cipher(&sub(b"store-encrypt")),
+            store_id: mac(&sub(b"store-id")),
+        }
+    }
+
+    /// The 4-byte key id that values sealed with this key carry.
+    ///
+    /// ```
+    /// use edge_session::KeyRing;
+    /// let a = KeyRing::new(&["a".repeat(32)]).unwrap();
+    /// let b = KeyRing::new(&["b".repeat(32)]).unwrap();
+    /// assert_ne!(a.current().id(), b.current().id());
+    /// ```
+    pub fn id(&self) -> [u8; 4] {
+        self.id
+    }
+
+    pub(crate) fn mac(&self, purpose: Purpose) -> HmacSha256 {
+        match purpose {
+            Purpose::StoreId => self.store_id.clone(),
+            _ => self.sign.clone(),
+        }
+    }
+
+    pub(crate) fn cipher(&self, purpose: Purpose) -> &Aes256Gcm {
+        match purpose {
+            Purpose::StoreEncrypt => &self.store_encrypt,
+            _ => &self.encrypt,
+        }
+    }
+}
+
+fn mac(key: &[u8; 32]) -> HmacSha256 {
+    // HMAC zero-pads a short key to the block size; doing it here makes the
+    // constructor infallible.
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    <HmacSha256 as KeyInit>::new(&block.into())
+}
+
+fn cipher(key: &[u8; 32]) -> Aes256Gcm {
+    Aes256Gcm::new(key.into())
+}
+
+/// An ordered set of keys: the first seals, all of them open.
+///
+/// ```
+/// use edge_session::{ConfigError, KeyRing};
+/// let new = "n".repeat(32);
+/// let old = "o".repeat(32);
+/// let ring = KeyRing::new(&[new.as_str(), old.as_str()]).unwrap();
+/// assert_eq!(ring.len(), 2);
+/// assert!(matches!(KeyRing::new::<&str>(&[]), Err(ConfigError::NoSecrets)));
+/// ```
+#[derive(Clone)]
+pub struct KeyRing {
+    current: Key,
+    older: Vec<Key>,
+}
+
+impl KeyRing {
+    /// Derives the subkeys of every secret. Each must be at least
+    /// [`MIN_SECRET_LEN`] bytes, and no secret may repeat.
+    ///
+    /// ```
+    /// use edge_session::{ConfigError, KeyRing};
+    /// assert_eq!(KeyRing::new(&["short"]).err(), Some(ConfigError::SecretTooShort));
+    /// ```
+    pub fn new<S: AsRef<[u8]>>(secrets: &[S]) -> Result<Self, ConfigError> {
+        let derive = |secret: &S| {
+            let secret = secret.as_ref();
+            if secret.len() < MIN_SECRET_LEN {
+                return Err(ConfigError::SecretTooShort);
+            }
+            Ok(Key::derive(secret))
+        };
+        let (first, rest) = secrets.split_first().ok_or(ConfigError::NoSecrets)?;
+        let current = derive(first)?;
+        let mut older: Vec<Key> = Vec::with_capacity(rest.len());
+        for secret in rest {
+            let key = derive(secret)?;
+            if key.id == current.id || older.iter().any(|k| k.id == key.id) {
+                return Err(ConfigError::DuplicateSecret);
+            }
+            older.push(key);
+        }
+        Ok(KeyRing { current, older })
+    }
+
+    /// The key that seals: the first secret's.
+    ///
+    /// ```
+    /// # use edge_session::KeyRing;
+    /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+    /// let _id = ring.current().id();
+    /// ```
+    pub fn current(&self) -> &Key {
+        &self.current
+    }
+
+    /// Finds a key by id. The index is 0 for the current key, more for older ones.
+    ///
+    /// ```
+    /// # use edge_session::KeyRing;
+    /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+    /// let id = ring.current().id();
+    /// assert_eq!(ring.find(id).map(|(i, _)| i), Some(0));
+    /// assert!(ring.find([0, 0, 0, 0]).is_none() || id == [0, 0, 0, 0]);
+    /// ```
+    pub fn find(&self, id: [u8; 4]) -> Option<(usize, &Key)> {
+        core::iter::once(&self.current)
+            .chain(self.older.iter())
+            .enumerate()
+            .find(|(_, k)| k.id == id)
+    }
+
+    /// How many secrets the ring holds.
+    ///
+    /// ```
+    /// # use edge_session::KeyRing;
+    /// assert_eq!(KeyRing::new(&["k".repeat(32)]).unwrap().len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        1 + self.older.len()
+    }
+
+    /// Always false: a ring holds at least one key.
+    ///
+    /// ```
+    /// # use edge_session::KeyRing;
+    /// assert!(!KeyRing::new(&["k".repeat(32)]).unwrap().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::Mac;
+
+    #[test]
+    fn subkeys_differ_by_purpose() {
+        let ring = KeyRing::new(&["s".repeat(32)]).unwrap();
+        let k = ring.current();
+        let a = k.mac(Purpose::Sign).finalize().into_bytes();
+        let b = k.mac(Purpose::StoreId).finalize().into_bytes();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn duplicate_secret_refused() {
+        let s = "d".repeat(40);
+        assert_eq!(
+            KeyRing::new(&[s.as_str(), s.as_str()]).err(),
+            Some(ConfigError::DuplicateSecret)
+        );
+    }
+
+    #[test]
+    fn exactly_32_bytes_accepted_31_refused() {
+        assert!(KeyRing::new(&["x".repeat(32)]).is_ok());
+        assert_eq!(
+            KeyRing::new(&["x".repeat(31)]).err(),
+            Some(ConfigError::SecretTooShort)
+        );
+    }
+}

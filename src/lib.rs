@@ -1,0 +1,59 @@
+//! # edge-session
+//!
+//! Signed and sealed session cookies for edge runtimes: a `no_std` + `alloc`
+//! core, compiled to WebAssembly for Cloudflare Workers, Deno, browsers and
+//! Node, and usable as is from a native Rust server.
+//!
+//! - [`envelope`]: the v1 wire format (AES-256-GCM sealed or HMAC-SHA256 signed).
+//! - [`keys`]: secrets, HKDF subkeys and key ids, for rotation.
+//! - [`cookie`]: `Cookie` parsing, `Set-Cookie` writing and exact measuring.
+//! - [`session`]: the sans-IO lifecycle: load, save, spill, rotate.
+//! - [`spill`]: store keys, TTLs and the sealed reference a spilled cookie carries.
+//! - `beaker` (feature `beaker`): TurboGears/Beaker cookie sessions.
+//!
+//! The core reads no clock and owns no RNG: time is a parameter and
+//! randomness a [`Random`] implementation ([`OsRandom`] under `std`).
+//!
+//! ```
+//! use edge_session::*;
+//! let cfg = Config::new(KeyRing::new(&["a secret of at least 32 bytes!!!"]).unwrap(),
+//!                       cookie::CookieOptions::new("__Host-session"));
+//! let now = 1_700_000_000;
+//! let LoadStep::Done(s) = cfg.load("", now, &mut OsRandom).unwrap() else { unreachable!() };
+//! let change = Change { data: r#"{"user":"ada"}"#, before_data: &s.data, ..Change::default() };
+//! let plan = cfg.save(&s.meta, &change, now, &mut OsRandom).unwrap();
+//! let cookie = plan.cookies[0].split(';').next().unwrap();
+//! let LoadStep::Done(s) = cfg.load(cookie, now + 1, &mut OsRandom).unwrap() else { unreachable!() };
+//! assert_eq!((s.status, s.data.as_str()), (Status::Valid, r#"{"user":"ada"}"#));
+//! ```
+
+#![no_std]
+#![deny(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(feature = "beaker")]
+pub mod beaker;
+pub mod cookie;
+pub mod envelope;
+mod error;
+pub mod keys;
+pub mod payload;
+mod random;
+pub mod session;
+pub mod spill;
+#[cfg(all(feature = "wasm", target_family = "wasm"))]
+mod wasm;
+
+pub use envelope::{Context, Header, Kind, Mode, Opened, Subkeys};
+pub use error::{ConfigError, DecodeError};
+pub use keys::{Key, KeyRing, MIN_SECRET_LEN};
+pub use payload::Limits;
+#[cfg(feature = "std")]
+pub use random::OsRandom;
+pub use random::{Random, RandomError};
+pub use session::{
+    Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp, Stored,
+};

@@ -1,0 +1,134 @@
+//! The payload rules: a JSON object, bounded in size and nesting depth.
+//!
+//! Depth is measured by a flat scan before any parser runs, so hostile input
+//! never drives recursion. The syntax check then runs without building values.
+
+use serde::de::IgnoredAny;
+
+use crate::DecodeError;
+
+/// Bounds on what a decoder accepts.
+///
+/// ```
+/// use edge_session::Limits;
+/// let l = Limits::default();
+/// assert!(l.max_bytes >= 4096 && l.max_depth >= 8);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest payload accepted, in bytes, after decryption.
+    pub max_bytes: usize,
+    /// Deepest nesting of objects and arrays accepted (the top object is 1).
+    pub max_depth: usize,
+}
+
+/// Deepest nesting the JSON parser can take; `max_depth` is capped here.
+pub const MAX_DEPTH_CEILING: usize = 100;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 256 * 1024,
+            max_depth: 32,
+        }
+    }
+}
+
+/// Checks that `json` is a JSON object within `limits`.
+///
+/// ```
+/// use edge_session::{payload, DecodeError, Limits};
+/// let l = Limits::default();
+/// assert!(payload::check_object(br#"{"a":[1,{"b":2}]}"#, &l).is_ok());
+/// assert_eq!(payload::check_object(b"[1]", &l), Err(DecodeError::NotObject));
+/// let deep = "[".repeat(50);
+/// assert_eq!(payload::check_object(format!("{{\"a\":{deep}").as_bytes(), &l), Err(DecodeError::TooDeep));
+/// ```
+pub fn check_object(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
+    if json.len() > limits.max_bytes {
+        return Err(DecodeError::TooLarge);
+    }
+    let first = json
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(&b'{') {
+        return Err(DecodeError::NotObject);
+    }
+    check_depth(json, limits.max_depth.min(MAX_DEPTH_CEILING))?;
+    serde_json::from_slice::<IgnoredAny>(json).map_err(|_| DecodeError::NotObject)?;
+    Ok(())
+}
+
+/// Fails with [`DecodeError::TooDeep`] when brackets nest deeper than `max`.
+/// Brackets inside strings do not count.
+///
+/// ```
+/// use edge_session::{payload, DecodeError};
+/// assert!(payload::check_depth(br#"{"a":"[[[[["}"#, 1).is_ok());
+/// assert_eq!(payload::check_depth(b"{{", 1), Err(DecodeError::TooDeep));
+/// ```
+pub fn check_depth(json: &[u8], max: usize) -> Result<(), DecodeError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Err(DecodeError::TooDeep);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_trailing_garbage_and_non_objects() {
+        let l = Limits::default();
+        assert_eq!(check_object(b"{} x", &l), Err(DecodeError::NotObject));
+        assert_eq!(check_object(b"\"s\"", &l), Err(DecodeError::NotObject));
+        assert_eq!(check_object(b"", &l), Err(DecodeError::NotObject));
+        assert_eq!(check_object(b"{", &l), Err(DecodeError::NotObject));
+        assert!(check_object(b" {\"k\":\"\\u00e9\"} ", &l).is_ok());
+    }
+
+    #[test]
+    fn size_limit() {
+        let l = Limits {
+            max_bytes: 4,
+            max_depth: 4,
+        };
+        assert_eq!(check_object(b"{\"a\":1}", &l), Err(DecodeError::TooLarge));
+    }
+
+    #[test]
+    fn ten_thousand_deep_is_refused_fast() {
+        let mut s = alloc::string::String::from("{\"a\":");
+        for _ in 0..10_000 {
+            s.push('[');
+        }
+        assert_eq!(
+            check_object(s.as_bytes(), &Limits::default()),
+            Err(DecodeError::TooDeep)
+        );
+    }
+}

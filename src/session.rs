@@ -1,0 +1,760 @@
+//! The session lifecycle, sans-IO.
+//!
+//! The core decides; the caller does the I/O. [`Config::load`] reads the
+//! `Cookie` header and either finishes or asks for one store read
+//! ([`LoadStep::Fetch`]); [`Config::load_fetched`] finishes with what the store
+//! returned. [`Config::save`] compares the state before and after the request
+//! and returns a [`SavePlan`]: the store operations to run first, then the
+//! Set-Cookie lines to send once they succeeded. A request that only read the
+//! session gets an empty plan.
+//!
+//! The document inside a value is `{"i":id,"d":data,"f":flash}`, `f` left
+//! out when empty. `data` and `flash` are JSON objects.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::cookie::{self, CookieOptions};
+use crate::envelope::{self, Context, Header, Kind, Mode, Subkeys};
+use crate::spill::{self, Reference};
+use crate::{payload, ConfigError, DecodeError, KeyRing, Limits, Random, RandomError};
+
+const COOKIE_PURPOSE: &[u8] = b"cookie";
+const STORE_PURPOSE: &[u8] = b"store";
+const ID_BYTES: usize = 16;
+const EMPTY: &str = "{}";
+
+/// Why the loaded session is what it is.
+///
+/// ```
+/// use edge_session::Status;
+/// assert_eq!(Status::Stale.as_str(), "stale");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// No cookie came in.
+    New,
+    /// The cookie opened and the session is current.
+    Valid,
+    /// The cookie was authentic but past its expiry or idle timeout.
+    Expired,
+    /// The cookie was forged, tampered, malformed or from an unknown key.
+    Invalid,
+    /// The store returned nothing, or not the blob the cookie names.
+    Stale,
+}
+
+impl Status {
+    /// The lowercase name, as `session.status` shows it.
+    ///
+    /// ```
+    /// # use edge_session::Status;
+    /// assert_eq!(Status::Valid.as_str(), "valid");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Valid => "valid",
+            Status::Expired => "expired",
+            Status::Invalid => "invalid",
+            Status::Stale => "stale",
+        }
+    }
+}
+
+/// Everything that decides how sessions are read and written.
+///
+/// ```
+/// use edge_session::{cookie::CookieOptions, Config, KeyRing};
+/// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+/// assert!(cfg.validate().is_ok());
+/// assert_eq!(cfg.max_age, 14 * 86_400);
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    /// The secrets.
+    pub ring: KeyRing,
+    /// Sealed or signed, for values written from now on. Both open.
+    pub mode: Mode,
+    /// The cookie's name and attributes.
+    pub cookie: CookieOptions,
+    /// Absolute lifetime of each issued value, in seconds.
+    pub max_age: u64,
+    /// Optional idle timeout, in seconds since the value was last issued.
+    pub idle_timeout: Option<u64>,
+    /// Re-issue an unchanged session once it is `touch_after` seconds old.
+    pub rolling: bool,
+    /// See [`rolling`](Self::rolling); also drives re-issue under an idle timeout.
+    pub touch_after: u64,
+    /// Largest complete Set-Cookie line kept inline, in bytes.
+    pub inline_limit: usize,
+    /// Decoder bounds.
+    pub limits: Limits,
+    /// Store key prefix; `None` when no store is configured.
+    pub store_prefix: Option<String>,
+}
+
+impl Config {
+    /// A config with the defaults: sealed, 14 days, 4000-byte inline limit, no store.
+    ///
+    /// ```
+    /// # use edge_session::{cookie::CookieOptions, Config, KeyRing, Mode};
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+    /// assert_eq!(cfg.mode, Mode::Sealed);
+    /// ```
+    pub fn new(ring: KeyRing, cookie: CookieOptions) -> Self {
+        Config {
+            ring,
+            mode: Mode::Sealed,
+            cookie,
+            max_age: 14 * 86_400,
+            idle_timeout: None,
+            rolling: false,
+            touch_after: 3600,
+            inline_limit: 4000,
+            limits: Limits::default(),
+            store_prefix: None,
+        }
+    }
+
+    /// Checks every option; the error names the one at fault.
+    ///
+    /// ```
+    /// # use edge_session::{cookie::CookieOptions, Config, ConfigError, KeyRing};
+    /// let mut cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+    /// cfg.max_age = 0;
+    /// assert_eq!(cfg.validate(), Err(ConfigError::Duration));
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.cookie.validate()?;
+        const MAX_SECS: u64 = 400 * 86_400; // browsers cap Max-Age at 400 days
+        let ok = |s: u64| s > 0 && s <= MAX_SECS;
+        if !ok(self.max_age) || !ok(self.touch_after) || self.idle_timeout.is_some_and(|s| !ok(s)) {
+            return Err(ConfigError::Duration);
+        }
+        if self.inline_limit < 64
+            || self.inline_limit > 8192
+            || self.limits.max_bytes < 64
+            || self.limits.max_depth == 0
+            || self.limits.max_depth > payload::MAX_DEPTH_CEILING
+        {
+            return Err(ConfigError::Limit);
+        }
+        if let Some(p) = &self.store_prefix {
+            if p.len() > spill::MAX_PREFIX_LEN || p.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
+                return Err(ConfigError::StorePrefix);
+            }
+        }
+        Ok(())
+    }
+
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            purpose: COOKIE_PURPOSE,
+            name: self.cookie.name.as_bytes(),
+            subkeys: Subkeys::Cookie,
+        }
+    }
+}
+
+/// Where a spilled session lives in the store.
+///
+/// ```
+/// use edge_session::Stored;
+/// let s = Stored { key: "sess:abc".into(), generation: 1 };
+/// assert_eq!(s.generation, 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The store key.
+    pub key: String,
+    /// The generation last written.
+    pub generation: u32,
+}
+
+/// What [`Config::save`] needs to know about the loaded session. Opaque to
+/// JavaScript callers, which hand it back as they got it.
+///
+/// ```
+/// use edge_session::Meta;
+/// let m: Meta = serde_json::from_str(r#"{"id":"x","iat":0,"exp":0,"reseal":false,"stored":null}"#).unwrap();
+/// assert_eq!(m.id, "x");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// The session id.
+    pub id: String,
+    /// When the loaded value was issued (0 for a new session).
+    pub iat: u64,
+    /// When it expires (0 for a new session).
+    pub exp: u64,
+    /// Opened with an old key or in the other mode: write it again.
+    pub reseal: bool,
+    /// Where the session is stored, when it was spilled.
+    pub stored: Option<Stored>,
+}
+
+/// A loaded session.
+///
+/// ```
+/// use edge_session::{cookie::CookieOptions, Config, KeyRing, LoadStep, OsRandom, Status};
+/// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+/// let LoadStep::Done(s) = cfg.load("", 1_700_000_000, &mut OsRandom).unwrap() else { unreachable!() };
+/// assert_eq!((s.status, s.data.as_str()), (Status::New, "{}"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loaded {
+    /// Why the session is what it is.
+    pub status: Status,
+    /// For a session that is not `valid`, why the cookie was not accepted.
+    pub reason: Option<&'static str>,
+    /// The user's data: a JSON object.
+    pub data: String,
+    /// Flash values from the previous request: a JSON object.
+    pub flash: String,
+    /// Hand this to [`Config::save`].
+    pub meta: Meta,
+}
+
+/// A store read the caller must do before the load can finish.
+///
+/// ```
+/// # use edge_session::Fetch;
+/// fn key_of(f: &Fetch) -> &str { &f.key }
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Fetch {
+    /// The store key to read.
+    pub key: String,
+    reference: Reference,
+    header: Header,
+    reseal: bool,
+}
+
+/// The outcome of reading the cookie.
+///
+/// ```
+/// # use edge_session::LoadStep;
+/// fn needs_io(s: &LoadStep) -> bool { matches!(s, LoadStep::Fetch(_)) }
+/// ```
+#[derive(Clone, Debug)]
+pub enum LoadStep {
+    /// No store read needed.
+    Done(Loaded),
+    /// Read [`Fetch::key`] from the store, then call [`Config::load_fetched`].
+    Fetch(Fetch),
+}
+
+/// What the request did to the session, for [`Config::save`].
+///
+/// ```
+/// use edge_session::Change;
+/// let c = Change { data: r#"{"n":1}"#, before_data: "{}", ..Change::default() };
+/// assert!(!c.destroy);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    /// The data now: a JSON object.
+    pub data: &'a str,
+    /// The data as loaded.
+    pub before_data: &'a str,
+    /// The flash values to keep for the next request: a JSON object.
+    pub flash: &'a str,
+    /// The flash values as loaded.
+    pub before_flash: &'a str,
+    /// Give the session a new id; the old store entry is deleted.
+    pub regenerate: bool,
+    /// End the session: expiring cookie, store entry deleted.
+    pub destroy: bool,
+}
+
+impl Default for Change<'_> {
+    fn default() -> Self {
+        Change {
+            data: EMPTY,
+            before_data: EMPTY,
+            flash: EMPTY,
+            before_flash: EMPTY,
+            regenerate: false,
+            destroy: false,
+        }
+    }
+}
+
+/// A store operation the caller must run before sending the cookies.
+///
+/// ```
+/// use edge_session::StoreOp;
+/// let op = StoreOp::Delete { key: "k".into() };
+/// assert!(matches!(op, StoreOp::Delete { .. }));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum StoreOp {
+    /// Write `value` at `key`, expiring after `ttl` seconds (at least 60).
+    Put {
+        /// Store key.
+        key: String,
+        /// The sealed blob.
+        value: String,
+        /// Seconds to live.
+        ttl: u64,
+    },
+    /// Delete `key`.
+    Delete {
+        /// Store key.
+        key: String,
+    },
+}
+
+/// What to do at the end of a request: run `store` in order, and only when
+/// every operation succeeded, send `cookies` as Set-Cookie headers.
+///
+/// ```
+/// use edge_session::SavePlan;
+/// let p = SavePlan::default();
+/// assert!(p.cookies.is_empty() && p.store.is_empty() && p.meta.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SavePlan {
+    /// Store operations, in order.
+    pub store: Vec<StoreOp>,
+    /// Set-Cookie values.
+    pub cookies: Vec<String>,
+    /// The session's meta after the save, for a second save in the same request.
+    pub meta: Option<Meta>,
+}
+
+/// Why a save cannot go ahead.
+///
+/// ```
+/// use edge_session::SaveError;
+/// let e = SaveError::TooLarge { size: 5000, limit: 4000 };
+/// assert_eq!(e.code(), "too_large");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveError {
+    /// The session does not fit in a cookie and no store is configured.
+    TooLarge {
+        /// The Set-Cookie line it would need, in bytes.
+        size: usize,
+        /// The limit it exceeds.
+        limit: usize,
+    },
+    /// The data or flash handed in is not a JSON object within the limits.
+    Data(DecodeError),
+    /// No random bytes for a nonce or id.
+    Random,
+}
+
+impl SaveError {
+    /// The error code, as `SessionError.code` shows it.
+    ///
+    /// ```
+    /// # use edge_session::{DecodeError, SaveError};
+    /// assert_eq!(SaveError::Data(DecodeError::TooDeep).code(), "invalid_data");
+    /// ```
+    pub const fn code(self) -> &'static str {
+        match self {
+            SaveError::TooLarge { .. } => "too_large",
+            SaveError::Data(_) => "invalid_data",
+            SaveError::Random => "random_failed",
+        }
+    }
+}
+
+impl From<RandomError> for SaveError {
+    fn from(_: RandomError) -> Self {
+        SaveError::Random
+    }
+}
+
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(borrow)]
+    i: Cow<'a, str>,
+    #[serde(borrow)]
+    d: &'a RawValue,
+    #[serde(borrow, default)]
+    f: Option<&'a RawValue>,
+}
+
+/// A new random session id: 16 bytes, base64url (22 characters).
+///
+/// ```
+/// let id = edge_session::session::new_id(&mut edge_session::OsRandom).unwrap();
+/// assert_eq!(id.len(), 22);
+/// ```
+pub fn new_id(rng: &mut impl Random) -> Result<String, RandomError> {
+    let mut b = [0u8; ID_BYTES];
+    rng.fill(&mut b)?;
+    Ok(URL_SAFE_NO_PAD.encode(b))
+}
+
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Config {
+    fn fresh(
+        &self,
+        status: Status,
+        reason: Option<&'static str>,
+        rng: &mut impl Random,
+    ) -> Result<Loaded, RandomError> {
+        Ok(Loaded {
+            status,
+            reason,
+            data: String::from(EMPTY),
+            flash: String::from(EMPTY),
+            meta: Meta {
+                id: new_id(rng)?,
+                iat: 0,
+                exp: 0,
+                reseal: false,
+                stored: None,
+            },
+        })
+    }
+
+    fn rejected(&self, e: DecodeError, rng: &mut impl Random) -> Result<Loaded, RandomError> {
+        let status = match e {
+            DecodeError::Expired | DecodeError::IdleTimeout => Status::Expired,
+            _ => Status::Invalid,
+        };
+        self.fresh(status, Some(e.reason()), rng)
+    }
+
+    fn check_idle(&self, header: &Header, now: u64) -> Result<(), DecodeError> {
+        match self.idle_timeout {
+            Some(idle) if now >= header.issued_at.saturating_add(idle) => {
+                Err(DecodeError::IdleTimeout)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn reseal(&self, header: &Header, key_index: usize) -> bool {
+        key_index != 0 || header.mode != self.mode
+    }
+
+    /// Reads the session cookie from a `Cookie` header. Never fails on
+    /// client input: a bad cookie gives a new session with a status and
+    /// reason. Fails only when no random bytes can be had for a new id.
+    ///
+    /// ```
+    /// use edge_session::{cookie::CookieOptions, Config, KeyRing, LoadStep, OsRandom, Status};
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+    /// let LoadStep::Done(s) = cfg.load("s=forged", 1_700_000_000, &mut OsRandom).unwrap() else { unreachable!() };
+    /// assert_eq!((s.status, s.reason), (Status::Invalid, Some("malformed")));
+    /// ```
+    pub fn load(
+        &self,
+        cookie_header: &str,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<LoadStep, RandomError> {
+        let Some(value) = cookie::get(cookie_header, &self.cookie.name) else {
+            return Ok(LoadStep::Done(self.fresh(Status::New, None, rng)?));
+        };
+        let max = self.limits.max_bytes;
+        let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
+            Ok(o) => o,
+            Err(e) => return Ok(LoadStep::Done(self.rejected(e, rng)?)),
+        };
+        if let Err(e) = self.check_idle(&opened.header, now) {
+            return Ok(LoadStep::Done(self.rejected(e, rng)?));
+        }
+        let reseal = self.reseal(&opened.header, opened.key_index);
+        match opened.header.kind {
+            Kind::Session => {
+                let loaded = self.parse_doc(&opened.payload, &opened.header, reseal, None);
+                Ok(LoadStep::Done(match loaded {
+                    Ok(l) => l,
+                    Err(e) => self.rejected(e, rng)?,
+                }))
+            }
+            Kind::Reference => {
+                let (reference, key) = match (
+                    Reference::from_bytes(&opened.payload),
+                    self.ring.find(opened.header.key_id),
+                    &self.store_prefix,
+                ) {
+                    (Ok(r), Some((_, key)), Some(prefix)) if is_id(&r.id) => {
+                        let store_key = spill::store_key(key, prefix, &r.id);
+                        (r, store_key)
+                    }
+                    (Ok(_), _, None) => {
+                        return Ok(LoadStep::Done(self.fresh(
+                            Status::Invalid,
+                            Some("no_store"),
+                            rng,
+                        )?))
+                    }
+                    _ => return Ok(LoadStep::Done(self.rejected(DecodeError::Malformed, rng)?)),
+                };
+                Ok(LoadStep::Fetch(Fetch {
+                    key,
+                    reference,
+                    header: opened.header,
+                    reseal,
+                }))
+            }
+            Kind::Blob => Ok(LoadStep::Done(self.rejected(DecodeError::BadTag, rng)?)),
+        }
+    }
+
+    /// Finishes a load that needed a store read. `blob` is what the store
+    /// returned for [`Fetch::key`], `None` when it had nothing. A missing blob,
+    /// or one that is not the blob the cookie names, gives status `stale`.
+    ///
+    /// ```
+    /// # use edge_session::*;
+    /// # let mut cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
+    /// # cfg.store_prefix = Some("s:".into());
+    /// # cfg.inline_limit = 100;
+    /// let big = format!(r#"{{"x":"{}"}}"#, "y".repeat(500));
+    /// let LoadStep::Done(s) = cfg.load("", 1000, &mut OsRandom).unwrap() else { unreachable!() };
+    /// let plan = cfg.save(&s.meta, &Change { data: &big, ..Change::default() }, 1000, &mut OsRandom).unwrap();
+    /// let StoreOp::Put { key, value, .. } = &plan.store[0] else { unreachable!() };
+    /// let header = plan.cookies[0].split(';').next().unwrap();
+    /// let LoadStep::Fetch(f) = cfg.load(header, 1001, &mut OsRandom).unwrap() else { unreachable!() };
+    /// assert_eq!(&f.key, key);
+    /// let s = cfg.load_fetched(f.clone(), Some(value), 1001, &mut OsRandom).unwrap();
+    /// assert_eq!((s.status, s.data.len()), (Status::Valid, big.len()));
+    /// assert_eq!(cfg.load_fetched(f, None, 1001, &mut OsRandom).unwrap().status, Status::Stale);
+    /// ```
+    pub fn load_fetched(
+        &self,
+        fetch: Fetch,
+        blob: Option<&str>,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<Loaded, RandomError> {
+        let Some(blob) = blob else {
+            return self.fresh(Status::Stale, Some("missing"), rng);
+        };
+        if !fetch.reference.matches(blob) {
+            return self.fresh(Status::Stale, Some("digest_mismatch"), rng);
+        }
+        let ctx = Context {
+            purpose: STORE_PURPOSE,
+            name: fetch.key.as_bytes(),
+            subkeys: Subkeys::Store,
+        };
+        let opened = match envelope::open(&self.ring, &ctx, blob, now, self.limits.max_bytes) {
+            Ok(o) if o.header.kind == Kind::Blob => o,
+            Ok(_) => return self.rejected(DecodeError::BadTag, rng),
+            Err(e) => return self.rejected(e, rng),
+        };
+        let stored = Stored {
+            key: fetch.key,
+            generation: fetch.reference.generation,
+        };
+        let reseal = fetch.reseal || opened.key_index != 0;
+        match self.parse_doc(&opened.payload, &fetch.header, reseal, Some(stored)) {
+            Ok(l) if l.meta.id == fetch.reference.id => Ok(l),
+            Ok(_) => self.fresh(Status::Invalid, Some("id_mismatch"), rng),
+            Err(e) => self.rejected(e, rng),
+        }
+    }
+
+    /// Finishes a load whose store read failed (threw or timed out): a new
+    /// session with status `stale` and reason `store_failed`.
+    ///
+    /// ```
+    /// # use edge_session::*;
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
+    /// assert_eq!(cfg.load_failed(&mut OsRandom).unwrap().reason, Some("store_failed"));
+    /// ```
+    pub fn load_failed(&self, rng: &mut impl Random) -> Result<Loaded, RandomError> {
+        self.fresh(Status::Stale, Some("store_failed"), rng)
+    }
+
+    fn parse_doc(
+        &self,
+        json: &[u8],
+        header: &Header,
+        reseal: bool,
+        stored: Option<Stored>,
+    ) -> Result<Loaded, DecodeError> {
+        payload::check_object(json, &self.limits)?;
+        let doc: Doc<'_> = serde_json::from_slice(json).map_err(|_| DecodeError::Malformed)?;
+        let data = doc.d.get();
+        let flash = doc.f.map_or(EMPTY, |f| f.get());
+        if !data.starts_with('{') || !flash.starts_with('{') || !is_id(&doc.i) {
+            return Err(DecodeError::Malformed);
+        }
+        Ok(Loaded {
+            status: Status::Valid,
+            reason: None,
+            data: String::from(data),
+            flash: String::from(flash),
+            meta: Meta {
+                id: doc.i.into_owned(),
+                iat: header.issued_at,
+                exp: header.expires_at,
+                reseal,
+                stored,
+            },
+        })
+    }
+
+    /// Decides what the end of a request must write. Returns an empty plan
+    /// when nothing changed, nothing was flashed or consumed, no new id or
+    /// key is due, and no rolling or idle re-issue is due.
+    ///
+    /// ```
+    /// use edge_session::*;
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
+    /// let LoadStep::Done(s) = cfg.load("", 1000, &mut OsRandom).unwrap() else { unreachable!() };
+    /// let read_only = Change { data: &s.data, before_data: &s.data, ..Change::default() };
+    /// assert_eq!(cfg.save(&s.meta, &read_only, 1000, &mut OsRandom).unwrap(), SavePlan::default());
+    /// let changed = Change { data: r#"{"n":1}"#, before_data: &s.data, ..Change::default() };
+    /// assert_eq!(cfg.save(&s.meta, &changed, 1000, &mut OsRandom).unwrap().cookies.len(), 1);
+    /// ```
+    pub fn save(
+        &self,
+        meta: &Meta,
+        change: &Change<'_>,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<SavePlan, SaveError> {
+        let old_delete = || {
+            meta.stored
+                .iter()
+                .map(|s| StoreOp::Delete { key: s.key.clone() })
+                .collect()
+        };
+        if change.destroy {
+            let mut expired = self.cookie.clone();
+            expired.expires = true;
+            return Ok(SavePlan {
+                store: old_delete(),
+                cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
+                meta: None,
+            });
+        }
+        let changed = change.data != change.before_data || change.flash != change.before_flash;
+        let had_value = meta.iat != 0;
+        let touch = had_value
+            && (self.rolling || self.idle_timeout.is_some())
+            && now >= meta.iat.saturating_add(self.touch_after);
+        let empty = change.data == EMPTY && change.flash == EMPTY;
+        if !(changed || change.regenerate || meta.reseal || touch) || (!had_value && empty) {
+            return Ok(SavePlan::default());
+        }
+        payload::check_object(change.data.as_bytes(), &self.limits).map_err(SaveError::Data)?;
+        payload::check_object(change.flash.as_bytes(), &self.limits).map_err(SaveError::Data)?;
+        let id = if change.regenerate {
+            new_id(rng)?
+        } else {
+            meta.id.clone()
+        };
+        let doc = document(&id, change.data, change.flash);
+        let exp = now.saturating_add(self.max_age);
+        let mut nonce = [0u8; envelope::NONCE_LEN];
+        if self.mode == Mode::Sealed {
+            rng.fill(&mut nonce)?;
+        }
+        let inline_len = envelope::encoded_len(self.mode, doc.len());
+        let line_len = self.cookie.set_cookie_len(inline_len, Some(self.max_age));
+        let mut plan = SavePlan::default();
+        let stored = if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
+            let header = Header::new(self.mode, Kind::Session, now, exp);
+            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), nonce);
+            plan.store = old_delete();
+            plan.cookies.push(
+                self.cookie
+                    .set_cookie(&value, Some(self.max_age), Some(now)),
+            );
+            None
+        } else if let Some(prefix) = &self.store_prefix {
+            let key = spill::store_key(self.ring.current(), prefix, &id);
+            let generation = match &meta.stored {
+                Some(s) if s.key == key => s.generation.wrapping_add(1),
+                _ => 1,
+            };
+            let ctx = Context {
+                purpose: STORE_PURPOSE,
+                name: key.as_bytes(),
+                subkeys: Subkeys::Store,
+            };
+            let mut blob_nonce = [0u8; envelope::NONCE_LEN];
+            rng.fill(&mut blob_nonce)?;
+            let header = Header::new(Mode::Sealed, Kind::Blob, now, exp);
+            let blob = envelope::seal(&self.ring, &ctx, header, doc.as_bytes(), blob_nonce);
+            let reference = Reference {
+                generation,
+                digest: spill::digest(&blob),
+                id: id.clone(),
+            };
+            let header = Header::new(self.mode, Kind::Reference, now, exp);
+            let value = envelope::seal(
+                &self.ring,
+                &self.ctx(),
+                header,
+                &reference.to_bytes(),
+                nonce,
+            );
+            plan.store.push(StoreOp::Put {
+                key: key.clone(),
+                value: blob,
+                ttl: spill::ttl(now, exp),
+            });
+            if let Some(old) = &meta.stored {
+                if old.key != key {
+                    plan.store.push(StoreOp::Delete {
+                        key: old.key.clone(),
+                    });
+                }
+            }
+            plan.cookies.push(
+                self.cookie
+                    .set_cookie(&value, Some(self.max_age), Some(now)),
+            );
+            Some(Stored { key, generation })
+        } else {
+            let limit = self.inline_limit.min(self.cookie.set_cookie_len(
+                cookie::MAX_NAME_VALUE - self.cookie.name.len(),
+                Some(self.max_age),
+            ));
+            return Err(SaveError::TooLarge {
+                size: line_len,
+                limit,
+            });
+        };
+        plan.meta = Some(Meta {
+            id,
+            iat: now,
+            exp,
+            reseal: false,
+            stored,
+        });
+        Ok(plan)
+    }
+}
+
+fn document(id: &str, data: &str, flash: &str) -> String {
+    let mut doc = String::with_capacity(id.len() + data.len() + flash.len() + 20);
+    doc.push_str("{\"i\":\"");
+    doc.push_str(id);
+    doc.push_str("\",\"d\":");
+    doc.push_str(data);
+    if flash != EMPTY {
+        doc.push_str(",\"f\":");
+        doc.push_str(flash);
+    }
+    doc.push('}');
+    doc
+}
