@@ -13,7 +13,7 @@ WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontra
 	--enable-bulk-memory --enable-multivalue --enable-reference-types
 
 .PHONY: all test demo package bench deps deps-rust deps-node deps-browser deps-python \
-	lint test-rust test-nostd test-browser test-js clean
+	lint test-rust test-nostd test-browser test-js test-deno clean
 
 all: package
 
@@ -77,7 +77,12 @@ test-browser: deps-browser package
 test-js: package deps-python
 	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python node --test --test-concurrency=1 tests/js/
 
-test: deps lint test-nostd test-rust test-js test-browser
+# Deno through the npm `deno` package, offline, with its cache under target/.
+test-deno: package
+	DENO_DIR=$(CURDIR)/target/deno $(NODE_BIN)/deno test --cached-only --unstable-kv \
+		--allow-read --allow-env tests/deno/
+
+test: deps lint test-nostd test-rust test-js test-deno test-browser
 
 demo: package
 	node tests/demo.mjs

@@ -20,6 +20,13 @@ const MAX_SECONDS = 400 * DAY;
 const CODECS = new Map();
 const CODEC_CACHE_SIZE = 32;
 const SAME_SITE = { strict: "Strict", lax: "Lax", none: "None" };
+// Bits of Codec's flags (src/wasm.rs).
+const SIGNED = 1;
+const SECURE = 2;
+const HTTP_ONLY = 4;
+const PARTITIONED = 8;
+const EXPIRES = 16;
+const ROLLING = 32;
 
 function bad(option, message) {
   return new SessionError("invalid_option", `${option}: ${message}`, { option });
@@ -79,49 +86,50 @@ function resolve(options) {
   }
   const storePrefix = options.storePrefix ?? "session:";
   if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
-  const wire = {
-    secrets,
-    mode,
-    cookie: {
-      name: c.name ?? (secure ? "__Host-session" : "session"),
-      path: c.path ?? "/",
-      domain: c.domain ?? null,
-      secure,
-      httpOnly: flag(c.httpOnly, "cookie.httpOnly", true),
-      sameSite,
-      partitioned: flag(c.partitioned, "cookie.partitioned", false),
-      expires: flag(c.expires, "cookie.expires", false),
-    },
+  const cookie = [
+    c.name ?? (secure ? "__Host-session" : "session"),
+    c.path ?? "/",
+    c.domain ?? "",
+    sameSite,
+  ];
+  const flags =
+    (mode === "signed" ? SIGNED : 0) |
+    (secure ? SECURE : 0) |
+    (flag(c.httpOnly, "cookie.httpOnly", true) ? HTTP_ONLY : 0) |
+    (flag(c.partitioned, "cookie.partitioned", false) ? PARTITIONED : 0) |
+    (flag(c.expires, "cookie.expires", false) ? EXPIRES : 0) |
+    (flag(options.rolling, "rolling", false) ? ROLLING : 0);
+  const numbers = [
     maxAge,
-    idleTimeout,
-    rolling: flag(options.rolling, "rolling", false),
-    touchAfter: seconds(options.touchAfter, "touchAfter", touchDefault),
+    idleTimeout ?? 0,
+    seconds(options.touchAfter, "touchAfter", touchDefault),
     inlineLimit,
-    limits: {
-      maxBytes: limits.maxBytes ?? 256 * 1024,
-      maxDepth: limits.maxDepth ?? 32,
-    },
-    storePrefix: store ? storePrefix : null,
-  };
-  return { codec: codec(JSON.stringify(wire)), store, now, storeTimeout };
+    limits.maxBytes ?? 256 * 1024,
+    limits.maxDepth ?? 32,
+  ];
+  const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
+  return { codec: codec(args), store, now, storeTimeout };
 }
 
 // One codec per distinct option set: keys are derived once, not per request.
-function codec(wire) {
-  let c = CODECS.get(wire);
-  if (c) return c;
+function codec(args) {
+  const cacheKey = JSON.stringify(args);
+  let c = CODECS.get(cacheKey);
+  if (c) {
+    CODECS.delete(cacheKey);
+    CODECS.set(cacheKey, c);
+    return c;
+  }
   try {
-    c = new Codec(wire);
+    c = new Codec(...args);
   } catch (e) {
-    const err = typeof e === "string" ? JSON.parse(e) : { option: "options", message: String(e) };
-    throw bad(err.option, err.message);
+    const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
+    throw bad(option, message);
   }
-  if (CODECS.size >= CODEC_CACHE_SIZE) {
-    const [oldest, old] = CODECS.entries().next().value;
-    CODECS.delete(oldest);
-    old.free();
-  }
-  CODECS.set(wire, c);
+  // Evict the least recently used; sessions still holding it keep it alive,
+  // and wasm-bindgen's FinalizationRegistry frees it once they are gone.
+  if (CODECS.size >= CODEC_CACHE_SIZE) CODECS.delete(CODECS.keys().next().value);
+  CODECS.set(cacheKey, c);
   return c;
 }
 
@@ -168,10 +176,10 @@ export async function loadSession(input, options) {
   const now = opts.now();
   let out = JSON.parse(opts.codec.load(cookieHeader(input), now));
   if (out.fetch) {
-    const fetch = JSON.stringify(out.fetch);
+    const fetch = out.fetch;
     let blob;
     try {
-      blob = blobText(await withTimeout(opts.store.get(out.fetch.key), opts.storeTimeout, "store.get"));
+      blob = blobText(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
     } catch {
       out = JSON.parse(opts.codec.loadFailed());
     }
@@ -193,6 +201,7 @@ export class Session {
   #flashBefore;
   #flashOut = {};
   #meta;
+  #id;
   #flags = 0;
   #status;
   #reason;
@@ -202,6 +211,7 @@ export class Session {
     this.#data = loaded.data;
     this.#flashIn = loaded.flash;
     this.#meta = loaded.meta;
+    this.#id = loaded.id;
     this.#status = loaded.status;
     this.#reason = loaded.reason ?? undefined;
     // Snapshots as JSON.stringify writes them, so a read-only request compares equal.
@@ -210,7 +220,7 @@ export class Session {
   }
 
   get id() {
-    return this.#meta.id;
+    return this.#id;
   }
   get isNew() {
     return this.#status !== "valid";
@@ -231,7 +241,8 @@ export class Session {
   }
   set(key, value) {
     if (value === undefined) delete this.#data[key];
-    else this.#data[key] = value;
+    // defineProperty, so "__proto__" is a key like any other.
+    else Object.defineProperty(this.#data, key, { value, writable: true, enumerable: true, configurable: true });
     return this;
   }
   has(key) {
@@ -299,7 +310,7 @@ export class Session {
       throw new SessionError("invalid_data", `session data is not JSON-serialisable: ${e.message}`);
     }
     const plan = JSON.parse(
-      opts.codec.save(JSON.stringify(this.#meta), data, this.#before, flash, this.#flashBefore, this.#flags, opts.now()),
+      opts.codec.save(this.#meta, data, this.#before, flash, this.#flashBefore, this.#flags, opts.now()),
     );
     if (plan.error) throw saveError(plan);
     for (const op of plan.store) {
@@ -316,12 +327,10 @@ export class Session {
       }
     }
     if (plan.cookies.length) {
-      if (this.#flags & DESTROY) {
-        this.#status = "new";
-        this.#meta = { ...this.#meta, iat: 0, exp: 0, stored: null, reseal: false };
-      } else {
-        this.#meta = plan.meta;
-      }
+      // After destroy the cookie is gone: what follows is a new, empty session.
+      if (this.#flags & DESTROY) this.#status = "new";
+      this.#meta = plan.meta;
+      this.#id = plan.id;
       this.#flags = 0;
       this.#before = data;
       this.#flashBefore = flash;
@@ -352,9 +361,15 @@ function saveError(plan) {
  */
 export async function saveSession(session, target) {
   if (!(session instanceof Session)) throw bad("session", "must be a Session from loadSession");
+  // Check the target before anything is written or marked saved.
+  const isResponse = typeof Response !== "undefined" && target instanceof Response;
+  const headers = target?.headers ?? target;
+  if (target !== undefined && !isResponse && typeof headers?.append !== "function") {
+    throw bad("target", "must be a Response or Headers");
+  }
   const cookies = await session._commit();
   if (target === undefined) return cookies;
-  if (typeof Response !== "undefined" && target instanceof Response) {
+  if (isResponse) {
     if (cookies.length === 0) return target;
     let response = target;
     try {
@@ -365,8 +380,6 @@ export async function saveSession(session, target) {
     }
     return response;
   }
-  const headers = target.headers ?? target;
-  if (typeof headers.append !== "function") throw bad("target", "must be a Response or Headers");
   for (const c of cookies) headers.append("Set-Cookie", c);
   return target;
 }

@@ -25,7 +25,8 @@ export function denoKvStore(kv, { prefix = ["edge-session"] } = {}) {
       return typeof entry.value === "string" ? entry.value : null;
     },
     async put(key, value, { expirationTtl } = {}) {
-      const size = encoder.encode(value).length;
+      // Deno KV measures the V8-serialised value: a string costs 6 bytes more.
+      const size = encoder.encode(value).length + 6;
       if (size > DENO_KV_MAX_VALUE) {
         throw new RangeError(`Deno KV holds values up to ${DENO_KV_MAX_VALUE} bytes; this session is ${size} bytes`);
       }

@@ -30,7 +30,6 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
-use serde::{Deserialize, Serialize};
 
 use crate::keys::Purpose;
 use crate::{DecodeError, KeyRing};
@@ -51,8 +50,7 @@ const MAX_TIME: u64 = (1 << 40) - 1;
 /// use edge_session::Mode;
 /// assert_eq!(Mode::default(), Mode::Sealed);
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     /// AES-256-GCM: the client can read nothing.
     #[default]
@@ -67,8 +65,7 @@ pub enum Mode {
 /// use edge_session::Kind;
 /// assert_ne!(Kind::Session, Kind::Reference);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A session document (JSON).
     Session,
@@ -116,7 +113,7 @@ pub struct Context<'a> {
 /// let h = Header::new(Mode::Sealed, Kind::Session, 1_700_000_000, 1_700_086_400);
 /// assert_eq!(h.expires_at - h.issued_at, 86_400);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
     /// Format version; [`VERSION`] when written by this build.
     pub version: u8,

@@ -99,8 +99,10 @@ pub enum ConfigError {
     CookieValue,
     /// A duration is zero or out of range.
     Duration,
-    /// A size limit is zero or out of range.
-    Limit,
+    /// `inlineLimit` is out of range.
+    InlineLimit,
+    /// A decoder limit is zero or out of range.
+    Limits,
     /// A store key prefix is too long or holds control characters.
     StorePrefix,
     /// A session id holds characters other than base64url or hex.
@@ -124,7 +126,8 @@ impl ConfigError {
             Self::Path => "cookie.path",
             Self::CookieValue => "cookie value",
             Self::Duration => "maxAge",
-            Self::Limit => "inlineLimit",
+            Self::InlineLimit => "inlineLimit",
+            Self::Limits => "limits",
             Self::StorePrefix => "storePrefix",
             Self::SessionId => "id",
         }
@@ -152,7 +155,8 @@ impl ConfigError {
             Self::Path => "cookie.path must start with / and hold no ; or control characters",
             Self::CookieValue => "a cookie value holds characters outside RFC 6265 cookie-octets",
             Self::Duration => "maxAge, idleTimeout and touchAfter must be whole seconds in range",
-            Self::Limit => "inlineLimit and limits must be positive and in range",
+            Self::InlineLimit => "inlineLimit must be from 64 to 8192 bytes",
+            Self::Limits => "limits.maxBytes must be at least 64 and limits.maxDepth from 1 to 100",
             Self::StorePrefix => "storePrefix must be at most 128 printable characters",
             Self::SessionId => "a session id must be 1-64 base64url or hex characters",
         }

@@ -97,6 +97,94 @@ pub fn check_depth(json: &[u8], max: usize) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// The top-level members of a JSON object that [`check_object`] accepted, as
+/// raw text: keys without their quotes (escapes left as written), values as
+/// written. Builds nothing; on text that is not a valid object it stops early.
+///
+/// ```
+/// use edge_session::payload::members;
+/// let m: Vec<_> = members(r#"{ "i" : "x", "d":{"a":[1,"}"]}, "n":-1.5e3 }"#).collect();
+/// assert_eq!(m, [("i", "\"x\""), ("d", r#"{"a":[1,"}"]}"#), ("n", "-1.5e3")]);
+/// ```
+pub fn members(json: &str) -> impl Iterator<Item = (&str, &str)> {
+    let b = json.as_bytes();
+    let mut pos = b.iter().position(|&c| c == b'{').map_or(b.len(), |p| p + 1);
+    core::iter::from_fn(move || {
+        pos = skip_ws(b, pos);
+        if b.get(pos) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(b, pos)?;
+        let key = json.get(pos + 1..key_end - 1)?;
+        pos = skip_ws(b, key_end);
+        if b.get(pos) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(b, pos + 1);
+        let end = value_end(b, start)?;
+        let value = json.get(start..end)?;
+        pos = skip_ws(b, end);
+        if b.get(pos) == Some(&b',') {
+            pos += 1;
+        }
+        Some((key, value))
+    })
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+// Index just past the string that opens at `start`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        match b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+// Index just past the value that starts at `start`.
+fn value_end(b: &[u8], start: usize) -> Option<usize> {
+    match b.get(start)? {
+        b'"' => string_end(b, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            loop {
+                match b.get(i)? {
+                    b'"' => {
+                        i = string_end(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = start;
+            while !matches!(b.get(i), None | Some(b',' | b'}' | b' ' | b'\t' | b'\n' | b'\r')) {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +197,24 @@ mod tests {
         assert_eq!(check_object(b"", &l), Err(DecodeError::NotObject));
         assert_eq!(check_object(b"{", &l), Err(DecodeError::NotObject));
         assert!(check_object(b" {\"k\":\"\\u00e9\"} ", &l).is_ok());
+    }
+
+    #[test]
+    fn members_of_tricky_objects() {
+        let m: alloc::vec::Vec<_> =
+            members(r#"{"a\"b":"x\\","c":[{"d":"]"}],"e":true,"f":{}}"#).collect();
+        assert_eq!(
+            m,
+            [
+                (r#"a\"b"#, r#""x\\""#),
+                ("c", r#"[{"d":"]"}]"#),
+                ("e", "true"),
+                ("f", "{}")
+            ]
+        );
+        assert_eq!(members("{}").count(), 0);
+        assert_eq!(members("{\"a\"").count(), 0);
+        assert_eq!(members("{\"a\":[").count(), 0);
     }
 
     #[test]

@@ -11,15 +11,12 @@
 //! The document inside a value is `{"i":id,"d":data,"f":flash}`, `f` left
 //! out when empty. `data` and `flash` are JSON objects.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
-use crate::cookie::{self, CookieOptions};
+use crate::cookie::{self, push_u64, CookieOptions};
 use crate::envelope::{self, Context, Header, Kind, Mode, Subkeys};
 use crate::spill::{self, Reference};
 use crate::{payload, ConfigError, DecodeError, KeyRing, Limits, Random, RandomError};
@@ -35,8 +32,7 @@ const EMPTY: &str = "{}";
 /// use edge_session::Status;
 /// assert_eq!(Status::Stale.as_str(), "stale");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// No cookie came in.
     New,
@@ -138,13 +134,14 @@ impl Config {
         if !ok(self.max_age) || !ok(self.touch_after) || self.idle_timeout.is_some_and(|s| !ok(s)) {
             return Err(ConfigError::Duration);
         }
-        if self.inline_limit < 64
-            || self.inline_limit > 8192
-            || self.limits.max_bytes < 64
+        if !(64..=8192).contains(&self.inline_limit) {
+            return Err(ConfigError::InlineLimit);
+        }
+        if self.limits.max_bytes < 64
             || self.limits.max_depth == 0
             || self.limits.max_depth > payload::MAX_DEPTH_CEILING
         {
-            return Err(ConfigError::Limit);
+            return Err(ConfigError::Limits);
         }
         if let Some(p) = &self.store_prefix {
             if p.len() > spill::MAX_PREFIX_LEN || p.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
@@ -170,7 +167,7 @@ impl Config {
 /// let s = Stored { key: "sess:abc".into(), generation: 1 };
 /// assert_eq!(s.generation, 1);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
     /// The store key.
     pub key: String,
@@ -178,15 +175,16 @@ pub struct Stored {
     pub generation: u32,
 }
 
-/// What [`Config::save`] needs to know about the loaded session. Opaque to
-/// JavaScript callers, which hand it back as they got it.
+/// What [`Config::save`] needs to know about the loaded session. JavaScript
+/// callers hold it as an opaque token ([`Meta::to_token`]) and hand it back.
 ///
 /// ```
-/// use edge_session::Meta;
-/// let m: Meta = serde_json::from_str(r#"{"id":"x","iat":0,"exp":0,"reseal":false,"stored":null}"#).unwrap();
-/// assert_eq!(m.id, "x");
+/// use edge_session::{Meta, Stored};
+/// let m = Meta { id: "x".into(), iat: 1, exp: 2, reseal: false,
+///                stored: Some(Stored { key: "s:k y".into(), generation: 3 }) };
+/// assert_eq!(Meta::from_token(&m.to_token()), Some(m));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meta {
     /// The session id.
     pub id: String,
@@ -198,6 +196,143 @@ pub struct Meta {
     pub reseal: bool,
     /// Where the session is stored, when it was spilled.
     pub stored: Option<Stored>,
+}
+
+impl Meta {
+    /// A compact text form: `iat exp reseal generation id key`, `-` for no store entry.
+    ///
+    /// ```
+    /// # use edge_session::Meta;
+    /// let m = Meta { id: "abc".into(), iat: 0, exp: 0, reseal: true, stored: None };
+    /// assert_eq!(m.to_token(), "0 0 1 - abc");
+    /// ```
+    pub fn to_token(&self) -> String {
+        let mut t = String::with_capacity(64 + self.id.len());
+        push_u64(&mut t, self.iat);
+        t.push(' ');
+        push_u64(&mut t, self.exp);
+        t.push_str(if self.reseal { " 1 " } else { " 0 " });
+        match &self.stored {
+            Some(s) => push_u64(&mut t, s.generation as u64),
+            None => t.push('-'),
+        }
+        t.push(' ');
+        t.push_str(&self.id);
+        if let Some(s) = &self.stored {
+            t.push(' ');
+            t.push_str(&s.key);
+        }
+        t
+    }
+
+    /// Parses [`Meta::to_token`]'s output.
+    ///
+    /// ```
+    /// # use edge_session::Meta;
+    /// assert!(Meta::from_token("nonsense").is_none());
+    /// ```
+    pub fn from_token(token: &str) -> Option<Meta> {
+        let mut parts = token.splitn(6, ' ');
+        let iat = parse_u64(parts.next()?)?;
+        let exp = parse_u64(parts.next()?)?;
+        let reseal = parts.next()? == "1";
+        let generation = parts.next()?;
+        let id = parts.next()?;
+        if !is_id(id) {
+            return None;
+        }
+        let stored = match (generation, parts.next()) {
+            ("-", None) => None,
+            (g, Some(key)) => Some(Stored {
+                key: String::from(key),
+                generation: u32::try_from(parse_u64(g)?).ok()?,
+            }),
+            _ => return None,
+        };
+        Some(Meta {
+            id: String::from(id),
+            iat,
+            exp,
+            reseal,
+            stored,
+        })
+    }
+}
+
+impl Fetch {
+    /// A compact text form, for callers that must hold it across an await.
+    ///
+    /// ```
+    /// # use edge_session::*;
+    /// # let mut cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
+    /// # cfg.store_prefix = Some("s:".into());
+    /// # cfg.inline_limit = 100;
+    /// # let LoadStep::Done(s) = cfg.load("", 1000, &mut OsRandom).unwrap() else { unreachable!() };
+    /// # let big = format!(r#"{{"x":"{}"}}"#, "y".repeat(500));
+    /// # let plan = cfg.save(&s.meta, &Change { data: &big, ..Change::default() }, 1000, &mut OsRandom).unwrap();
+    /// # let header = plan.cookies[0].split(';').next().unwrap();
+    /// let LoadStep::Fetch(f) = cfg.load(header, 1001, &mut OsRandom).unwrap() else { unreachable!() };
+    /// assert_eq!(Fetch::from_token(&f.to_token()), Some(f));
+    /// ```
+    pub fn to_token(&self) -> String {
+        let mut t = String::with_capacity(96 + self.key.len());
+        push_u64(&mut t, self.reference.generation as u64);
+        t.push(' ');
+        URL_SAFE_NO_PAD.encode_string(self.reference.digest, &mut t);
+        t.push(' ');
+        push_u64(&mut t, self.iat);
+        t.push(' ');
+        push_u64(&mut t, self.exp);
+        t.push_str(if self.reseal { " 1 " } else { " 0 " });
+        t.push_str(&self.reference.id);
+        t.push(' ');
+        t.push_str(&self.key);
+        t
+    }
+
+    /// Parses [`Fetch::to_token`]'s output.
+    ///
+    /// ```
+    /// # use edge_session::Fetch;
+    /// assert!(Fetch::from_token("1 2 3").is_none());
+    /// ```
+    pub fn from_token(token: &str) -> Option<Fetch> {
+        let mut parts = token.splitn(7, ' ');
+        let generation = u32::try_from(parse_u64(parts.next()?)?).ok()?;
+        let mut digest = [0u8; spill::DIGEST_LEN];
+        let n = URL_SAFE_NO_PAD
+            .decode_slice(parts.next()?, &mut digest)
+            .ok()?;
+        let iat = parse_u64(parts.next()?)?;
+        let exp = parse_u64(parts.next()?)?;
+        let reseal = parts.next()? == "1";
+        let id = parts.next()?;
+        let key = parts.next()?;
+        if n != spill::DIGEST_LEN || !is_id(id) {
+            return None;
+        }
+        Some(Fetch {
+            key: String::from(key),
+            reference: Reference {
+                generation,
+                digest,
+                id: String::from(id),
+            },
+            iat,
+            exp,
+            reseal,
+        })
+    }
+}
+
+fn parse_u64(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        acc.checked_mul(10)?.checked_add(d as u64)
+    })
 }
 
 /// A loaded session.
@@ -228,12 +363,13 @@ pub struct Loaded {
 /// # use edge_session::Fetch;
 /// fn key_of(f: &Fetch) -> &str { &f.key }
 /// ```
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fetch {
     /// The store key to read.
     pub key: String,
     reference: Reference,
-    header: Header,
+    iat: u64,
+    exp: u64,
     reseal: bool,
 }
 
@@ -294,8 +430,7 @@ impl Default for Change<'_> {
 /// let op = StoreOp::Delete { key: "k".into() };
 /// assert!(matches!(op, StoreOp::Delete { .. }));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreOp {
     /// Write `value` at `key`, expiring after `ttl` seconds (at least 60).
     Put {
@@ -321,7 +456,7 @@ pub enum StoreOp {
 /// let p = SavePlan::default();
 /// assert!(p.cookies.is_empty() && p.store.is_empty() && p.meta.is_none());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SavePlan {
     /// Store operations, in order.
     pub store: Vec<StoreOp>,
@@ -373,16 +508,6 @@ impl From<RandomError> for SaveError {
     fn from(_: RandomError) -> Self {
         SaveError::Random
     }
-}
-
-#[derive(Deserialize)]
-struct Doc<'a> {
-    #[serde(borrow)]
-    i: Cow<'a, str>,
-    #[serde(borrow)]
-    d: &'a RawValue,
-    #[serde(borrow, default)]
-    f: Option<&'a RawValue>,
 }
 
 /// A new random session id: 16 bytes, base64url (22 characters).
@@ -478,7 +603,8 @@ impl Config {
         let reseal = self.reseal(&opened.header, opened.key_index);
         match opened.header.kind {
             Kind::Session => {
-                let loaded = self.parse_doc(&opened.payload, &opened.header, reseal, None);
+                let (iat, exp) = (opened.header.issued_at, opened.header.expires_at);
+                let loaded = self.parse_doc(&opened.payload, iat, exp, reseal, None);
                 Ok(LoadStep::Done(match loaded {
                     Ok(l) => l,
                     Err(e) => self.rejected(e, rng)?,
@@ -506,7 +632,8 @@ impl Config {
                 Ok(LoadStep::Fetch(Fetch {
                     key,
                     reference,
-                    header: opened.header,
+                    iat: opened.header.issued_at,
+                    exp: opened.header.expires_at,
                     reseal,
                 }))
             }
@@ -562,7 +689,7 @@ impl Config {
             generation: fetch.reference.generation,
         };
         let reseal = fetch.reseal || opened.key_index != 0;
-        match self.parse_doc(&opened.payload, &fetch.header, reseal, Some(stored)) {
+        match self.parse_doc(&opened.payload, fetch.iat, fetch.exp, reseal, Some(stored)) {
             Ok(l) if l.meta.id == fetch.reference.id => Ok(l),
             Ok(_) => self.fresh(Status::Invalid, Some("id_mismatch"), rng),
             Err(e) => self.rejected(e, rng),
@@ -584,15 +711,26 @@ impl Config {
     fn parse_doc(
         &self,
         json: &[u8],
-        header: &Header,
+        iat: u64,
+        exp: u64,
         reseal: bool,
         stored: Option<Stored>,
     ) -> Result<Loaded, DecodeError> {
         payload::check_object(json, &self.limits)?;
-        let doc: Doc<'_> = serde_json::from_slice(json).map_err(|_| DecodeError::Malformed)?;
-        let data = doc.d.get();
-        let flash = doc.f.map_or(EMPTY, |f| f.get());
-        if !data.starts_with('{') || !flash.starts_with('{') || !is_id(&doc.i) {
+        let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
+        let (mut id, mut data, mut flash) = (None, None, EMPTY);
+        for (key, value) in payload::members(json) {
+            match key {
+                "i" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
+                "d" => data = Some(value),
+                "f" => flash = value,
+                _ => {}
+            }
+        }
+        let (Some(id), Some(data)) = (id, data) else {
+            return Err(DecodeError::Malformed);
+        };
+        if !data.starts_with('{') || !flash.starts_with('{') || !is_id(id) {
             return Err(DecodeError::Malformed);
         }
         Ok(Loaded {
@@ -601,9 +739,9 @@ impl Config {
             data: String::from(data),
             flash: String::from(flash),
             meta: Meta {
-                id: doc.i.into_owned(),
-                iat: header.issued_at,
-                exp: header.expires_at,
+                id: String::from(id),
+                iat,
+                exp,
                 reseal,
                 stored,
             },
@@ -639,10 +777,17 @@ impl Config {
         if change.destroy {
             let mut expired = self.cookie.clone();
             expired.expires = true;
+            // What follows is a new, empty session that keeps its id until saved.
             return Ok(SavePlan {
                 store: old_delete(),
                 cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
-                meta: None,
+                meta: Some(Meta {
+                    id: meta.id.clone(),
+                    iat: 0,
+                    exp: 0,
+                    reseal: false,
+                    stored: None,
+                }),
             });
         }
         let changed = change.data != change.before_data || change.flash != change.before_flash;

@@ -12,7 +12,6 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -77,7 +76,7 @@ pub fn digest(blob: &str) -> [u8; DIGEST_LEN] {
 /// let r = Reference { generation: 3, digest: [1; 16], id: "abc".into() };
 /// assert_eq!(Reference::from_bytes(&r.to_bytes()).unwrap(), r);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
     /// Bumped on every write, so a reader can tell versions apart.
     pub generation: u32,

@@ -1,66 +1,38 @@
 //! wasm-bindgen bindings: a thin driver over [`crate::session`].
 //!
-//! JSON strings cross the boundary, not JS objects: `JSON.stringify` into
-//! `&str` and `JSON.parse` of a returned `String` measured several times
-//! faster than serde-wasm-bindgen for session-sized data, and kept ~44 KB out
-//! of the binary. Errors come back as `{"error": code, ...}` objects for the
-//! JS side to raise as `SessionError`; nothing here throws or panics.
+//! Plain strings and numbers cross the boundary, never JS objects: the
+//! session data goes in as `JSON.stringify` text and comes out as JSON text
+//! for one `JSON.parse`. That measured several times faster than
+//! serde-wasm-bindgen for session-sized data and keeps ~44 KB out of the
+//! binary; with no serde derives here, no `core::fmt` error paths either.
+//! Errors come back as `{"error": code, ...}` for the JS side to raise as
+//! `SessionError`; nothing here panics.
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::cookie::{CookieOptions, SameSite};
-use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError};
+use crate::cookie::{push_u64, CookieOptions, SameSite};
+use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, StoreOp};
 use crate::{ConfigError, KeyRing, Limits, Mode, OsRandom, RandomError};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CookieIn {
-    name: String,
-    path: String,
-    domain: Option<String>,
-    secure: bool,
-    http_only: bool,
-    same_site: String,
-    partitioned: bool,
-    expires: bool,
-}
+// Bits of the `flags` argument of `Codec::new`.
+const SIGNED: u32 = 1;
+const SECURE: u32 = 2;
+const HTTP_ONLY: u32 = 4;
+const PARTITIONED: u32 = 8;
+const EXPIRES: u32 = 16;
+const ROLLING: u32 = 32;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LimitsIn {
-    max_bytes: usize,
-    max_depth: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OptionsIn {
-    secrets: Vec<String>,
-    mode: Mode,
-    cookie: CookieIn,
-    max_age: u64,
-    idle_timeout: Option<u64>,
-    rolling: bool,
-    touch_after: u64,
-    inline_limit: usize,
-    limits: LimitsIn,
-    store_prefix: Option<String>,
-}
+// Bits of the `flags` argument of `Codec::save`.
+const REGENERATE: u32 = 1;
+const DESTROY: u32 = 2;
 
 fn config_error(e: ConfigError) -> JsValue {
-    let mut s = String::from("{\"error\":\"invalid_option\",\"option\":\"");
-    s.push_str(e.option());
-    s.push_str("\",\"message\":\"");
-    s.push_str(e.message().replace('"', "\\\"").as_str());
-    s.push_str("\"}");
+    let mut s = String::from(e.option());
+    s.push('\n');
+    s.push_str(e.message());
     JsValue::from_str(&s)
-}
-
-fn random_error(_: RandomError) -> String {
-    String::from("{\"error\":\"random_failed\"}")
 }
 
 /// A validated option set with its derived keys, built once and reused.
@@ -71,56 +43,68 @@ pub struct Codec {
 
 #[wasm_bindgen]
 impl Codec {
-    /// Builds a codec from normalised options (JSON). Throws an error object
-    /// `{error: "invalid_option", option, message}` on a bad option.
+    /// Builds a codec. `cookie` is `[name, path, domain, sameSite]` (domain ""
+    /// for none), `numbers` is `[maxAge, idleTimeout (0: none), touchAfter,
+    /// inlineLimit, maxBytes, maxDepth]`. Throws `"option\nmessage"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str) -> Result<Codec, JsValue> {
-        let o: OptionsIn = serde_json::from_str(options).map_err(|_| {
-            JsValue::from_str(
-                "{\"error\":\"invalid_option\",\"option\":\"options\",\"message\":\"options have the wrong shape\"}",
-            )
-        })?;
-        let ring = KeyRing::new(&o.secrets).map_err(config_error)?;
-        let same_site = match o.cookie.same_site.as_str() {
-            "Strict" | "strict" => SameSite::Strict,
-            "Lax" | "lax" => SameSite::Lax,
-            "None" | "none" => SameSite::None,
-            _ => return Err(config_error(ConfigError::SameSiteNone)),
+    pub fn new(
+        secrets: Vec<String>,
+        cookie: Vec<String>,
+        flags: u32,
+        numbers: Vec<f64>,
+        store_prefix: Option<String>,
+    ) -> Result<Codec, JsValue> {
+        let ring = KeyRing::new(&secrets).map_err(config_error)?;
+        let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
+        let same_site = match text(3).as_str() {
+            "Strict" => SameSite::Strict,
+            "None" => SameSite::None,
+            _ => SameSite::Lax,
         };
+        let domain = text(2);
         let cookie = CookieOptions {
-            name: o.cookie.name,
-            path: o.cookie.path,
-            domain: o.cookie.domain,
-            secure: o.cookie.secure,
-            http_only: o.cookie.http_only,
+            name: text(0),
+            path: text(1),
+            domain: if domain.is_empty() { None } else { Some(domain) },
+            secure: flags & SECURE != 0,
+            http_only: flags & HTTP_ONLY != 0,
             same_site,
-            partitioned: o.cookie.partitioned,
-            expires: o.cookie.expires,
+            partitioned: flags & PARTITIONED != 0,
+            expires: flags & EXPIRES != 0,
         };
+        let num = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+        let whole = |x: f64| if x.is_finite() && x >= 0.0 { x as u64 } else { 0 };
         let mut cfg = Config::new(ring, cookie);
-        cfg.mode = o.mode;
-        cfg.max_age = o.max_age;
-        cfg.idle_timeout = o.idle_timeout;
-        cfg.rolling = o.rolling;
-        cfg.touch_after = o.touch_after;
-        cfg.inline_limit = o.inline_limit;
-        cfg.limits = Limits {
-            max_bytes: o.limits.max_bytes,
-            max_depth: o.limits.max_depth,
+        cfg.mode = if flags & SIGNED != 0 {
+            Mode::Signed
+        } else {
+            Mode::Sealed
         };
-        cfg.store_prefix = o.store_prefix;
+        cfg.max_age = whole(num(0));
+        cfg.idle_timeout = Some(whole(num(1))).filter(|s| *s > 0);
+        cfg.touch_after = whole(num(2));
+        cfg.rolling = flags & ROLLING != 0;
+        cfg.inline_limit = whole(num(3)) as usize;
+        cfg.limits = Limits {
+            max_bytes: whole(num(4)) as usize,
+            max_depth: whole(num(5)) as usize,
+        };
+        cfg.store_prefix = store_prefix;
         cfg.validate().map_err(config_error)?;
         Ok(Codec { cfg })
     }
 
     /// Reads the session cookie out of a `Cookie` header. Returns JSON: a
-    /// loaded session, or `{fetch: {...}}` when the store must be read first.
+    /// loaded session, or `{"fetch": token, "key": storeKey}` when the store
+    /// must be read first.
     pub fn load(&self, cookie_header: &str, now_ms: f64) -> String {
         match self.cfg.load(cookie_header, secs(now_ms), &mut OsRandom) {
             Ok(LoadStep::Done(l)) => loaded_json(&l),
             Ok(LoadStep::Fetch(f)) => {
                 let mut s = String::from("{\"fetch\":");
-                s.push_str(&serde_json::to_string(&f).unwrap_or_default());
+                push_json_str(&mut s, &f.to_token());
+                s.push_str(",\"key\":");
+                push_json_str(&mut s, &f.key);
                 s.push('}');
                 s
             }
@@ -128,10 +112,11 @@ impl Codec {
         }
     }
 
-    /// Finishes a load with what the store returned for `fetch.key`.
+    /// Finishes a load with what the store returned for the fetch's key
+    /// (`undefined`/`null` when it had nothing).
     #[wasm_bindgen(js_name = loadFetched)]
     pub fn load_fetched(&self, fetch: &str, blob: Option<String>, now_ms: f64) -> String {
-        let Ok(f) = serde_json::from_str::<Fetch>(fetch) else {
+        let Some(f) = Fetch::from_token(fetch) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         match self
@@ -153,6 +138,7 @@ impl Codec {
     }
 
     /// Plans the end of a request. `flags`: 1 regenerate, 2 destroy.
+    /// Returns `{"store": [...], "cookies": [...], "meta": token}` or `{"error": ...}`.
     #[allow(clippy::too_many_arguments)]
     pub fn save(
         &self,
@@ -164,7 +150,7 @@ impl Codec {
         flags: u32,
         now_ms: f64,
     ) -> String {
-        let Ok(meta) = serde_json::from_str::<Meta>(meta) else {
+        let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         let change = Change {
@@ -172,37 +158,40 @@ impl Codec {
             before_data,
             flash,
             before_flash,
-            regenerate: flags & 1 != 0,
-            destroy: flags & 2 != 0,
+            regenerate: flags & REGENERATE != 0,
+            destroy: flags & DESTROY != 0,
         };
         match self.cfg.save(&meta, &change, secs(now_ms), &mut OsRandom) {
-            Ok(plan) => serde_json::to_string(&plan).unwrap_or_default(),
+            Ok(plan) => plan_json(&plan),
             Err(e) => save_error(e),
         }
     }
 }
 
-#[derive(Serialize)]
-struct SaveErrorOut {
-    error: &'static str,
-    size: usize,
-    limit: usize,
-    reason: Option<&'static str>,
+fn random_error(_: RandomError) -> String {
+    String::from("{\"error\":\"random_failed\"}")
 }
 
 fn save_error(e: SaveError) -> String {
-    let (size, limit, reason) = match e {
-        SaveError::TooLarge { size, limit } => (size, limit, None),
-        SaveError::Data(d) => (0, 0, Some(d.reason())),
-        SaveError::Random => (0, 0, None),
-    };
-    serde_json::to_string(&SaveErrorOut {
-        error: e.code(),
-        size,
-        limit,
-        reason,
-    })
-    .unwrap_or_default()
+    let mut s = String::from("{\"error\":\"");
+    s.push_str(e.code());
+    s.push('"');
+    match e {
+        SaveError::TooLarge { size, limit } => {
+            s.push_str(",\"size\":");
+            push_u64(&mut s, size as u64);
+            s.push_str(",\"limit\":");
+            push_u64(&mut s, limit as u64);
+        }
+        SaveError::Data(d) => {
+            s.push_str(",\"reason\":\"");
+            s.push_str(d.reason());
+            s.push('"');
+        }
+        SaveError::Random => {}
+    }
+    s.push('}');
+    s
 }
 
 fn secs(now_ms: f64) -> u64 {
@@ -213,26 +202,85 @@ fn secs(now_ms: f64) -> u64 {
     }
 }
 
+/// Appends `v` as a JSON string literal.
+fn push_json_str(out: &mut String, v: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 fn loaded_json(l: &Loaded) -> String {
-    let meta = serde_json::to_string(&l.meta).unwrap_or_default();
-    let mut s = String::with_capacity(l.data.len() + l.flash.len() + meta.len() + 64);
+    let meta = l.meta.to_token();
+    let mut s = String::with_capacity(l.data.len() + l.flash.len() + 2 * meta.len() + 64);
     s.push_str("{\"status\":\"");
     s.push_str(l.status.as_str());
     s.push_str("\",\"reason\":");
     match l.reason {
-        Some(r) => {
-            s.push('"');
-            s.push_str(r);
-            s.push('"');
-        }
+        Some(r) => push_json_str(&mut s, r),
         None => s.push_str("null"),
     }
+    s.push_str(",\"id\":");
+    push_json_str(&mut s, &l.meta.id);
+    s.push_str(",\"meta\":");
+    push_json_str(&mut s, &meta);
     s.push_str(",\"data\":");
     s.push_str(&l.data);
     s.push_str(",\"flash\":");
     s.push_str(&l.flash);
-    s.push_str(",\"meta\":");
-    s.push_str(&meta);
+    s.push('}');
+    s
+}
+
+fn plan_json(plan: &SavePlan) -> String {
+    let mut s = String::from("{\"store\":[");
+    for (i, op) in plan.store.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        match op {
+            StoreOp::Put { key, value, ttl } => {
+                s.push_str("{\"op\":\"put\",\"key\":");
+                push_json_str(&mut s, key);
+                s.push_str(",\"value\":");
+                push_json_str(&mut s, value);
+                s.push_str(",\"ttl\":");
+                push_u64(&mut s, *ttl);
+            }
+            StoreOp::Delete { key } => {
+                s.push_str("{\"op\":\"delete\",\"key\":");
+                push_json_str(&mut s, key);
+            }
+        }
+        s.push('}');
+    }
+    s.push_str("],\"cookies\":[");
+    for (i, c) in plan.cookies.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        push_json_str(&mut s, c);
+    }
+    s.push_str("],\"meta\":");
+    match &plan.meta {
+        Some(m) => {
+            push_json_str(&mut s, &m.to_token());
+            s.push_str(",\"id\":");
+            push_json_str(&mut s, &m.id);
+        }
+        None => s.push_str("null"),
+    }
     s.push('}');
     s
 }

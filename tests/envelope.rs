@@ -4,7 +4,7 @@
 
 use edge_session::cookie::{self, CookieOptions};
 use edge_session::{
-    envelope, payload, Context, DecodeError, Header, Kind, KeyRing, Limits, Mode, Subkeys,
+    envelope, payload, Context, DecodeError, Header, KeyRing, Kind, Limits, Mode, Subkeys,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -33,7 +33,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
@@ -201,7 +201,10 @@ fn hostile_decoder_inputs() {
     assert_eq!(open(""), Some(DecodeError::Malformed));
     assert_eq!(open("!!!!"), Some(DecodeError::Malformed));
     assert_eq!(open("AQ"), Some(DecodeError::Malformed));
-    assert_eq!(open("AgAAAAAAAAAAAAAAAAAAAA"), Some(DecodeError::UnsupportedVersion));
+    assert_eq!(
+        open("AgAAAAAAAAAAAAAAAAAAAA"),
+        Some(DecodeError::UnsupportedVersion)
+    );
     assert_eq!(open(&"A".repeat(200_000)), Some(DecodeError::TooLarge));
     assert_eq!(open("AQ=="), Some(DecodeError::Malformed));
     // A valid envelope around JSON nested 10,000 deep is refused by depth.
@@ -260,7 +263,9 @@ fn b64d(s: &str) -> Vec<u8> {
 
 fn b64d_opt(s: &str) -> Option<Vec<u8>> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
 }
 
 fn b64e(b: &[u8]) -> String {

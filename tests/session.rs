@@ -18,7 +18,10 @@ fn load(cfg: &Config, header: &str, now: u64, store: &[(String, String)]) -> Loa
     match cfg.load(header, now, &mut OsRandom).unwrap() {
         LoadStep::Done(l) => l,
         LoadStep::Fetch(f) => {
-            let blob = store.iter().find(|(k, _)| *k == f.key).map(|(_, v)| v.as_str());
+            let blob = store
+                .iter()
+                .find(|(k, _)| *k == f.key)
+                .map(|(_, v)| v.as_str());
             cfg.load_fetched(f, blob, now, &mut OsRandom).unwrap()
         }
     }
@@ -137,7 +140,10 @@ fn rolling_and_idle_timeout() {
     let cookie = pair(&save(&c, &l, r#"{"a":1}"#, NOW).cookies[0]);
     assert_eq!(load(&c, &cookie, NOW + 299, &[]).status, Status::Valid);
     let l = load(&c, &cookie, NOW + 300, &[]);
-    assert_eq!((l.status, l.reason), (Status::Expired, Some("idle_timeout")));
+    assert_eq!(
+        (l.status, l.reason),
+        (Status::Expired, Some("idle_timeout"))
+    );
 }
 
 #[test]
@@ -178,9 +184,15 @@ fn spill_shrink_and_stale() {
     assert!(matches!(&plan.store[0], StoreOp::Put { key: k, .. } if k == key));
     let newer_cookie = pair(&plan.cookies[0]);
     let stale = load(&c, &newer_cookie, NOW + 3, &older);
-    assert_eq!((stale.status, stale.reason), (Status::Stale, Some("digest_mismatch")));
+    assert_eq!(
+        (stale.status, stale.reason),
+        (Status::Stale, Some("digest_mismatch"))
+    );
     let missing = load(&c, &newer_cookie, NOW + 3, &[]);
-    assert_eq!((missing.status, missing.reason), (Status::Stale, Some("missing")));
+    assert_eq!(
+        (missing.status, missing.reason),
+        (Status::Stale, Some("missing"))
+    );
     apply(&mut store, &plan);
     let l = load(&c, &newer_cookie, NOW + 3, &store);
     assert_eq!(l.status, Status::Valid);
@@ -190,7 +202,10 @@ fn spill_shrink_and_stale() {
     apply(&mut store, &plan);
     assert!(store.is_empty());
     let l = load(&c, &pair(&plan.cookies[0]), NOW + 5, &store);
-    assert_eq!((l.status, l.data.as_str()), (Status::Valid, r#"{"small":1}"#));
+    assert_eq!(
+        (l.status, l.data.as_str()),
+        (Status::Valid, r#"{"small":1}"#)
+    );
 }
 
 #[test]
@@ -249,7 +264,11 @@ fn flash_is_kept_then_consumed() {
         ..Change::default()
     };
     let plan = c.save(&l.meta, &change, NOW, &mut OsRandom).unwrap();
-    assert_eq!(plan.cookies.len(), 1, "a flash on an empty session is written");
+    assert_eq!(
+        plan.cookies.len(),
+        1,
+        "a flash on an empty session is written"
+    );
     let l = load(&c, &pair(&plan.cookies[0]), NOW, &[]);
     assert_eq!(l.flash, r#"{"notice":"Saved"}"#);
     // Reading it (the caller drops it from flash) is a change.
@@ -288,5 +307,5 @@ fn config_errors_name_the_option() {
     assert_eq!(ConfigError::HostPrefix.option(), "cookie.name");
     let mut c = cfg();
     c.inline_limit = 10;
-    assert_eq!(c.validate(), Err(ConfigError::Limit));
+    assert_eq!(c.validate(), Err(ConfigError::InlineLimit));
 }

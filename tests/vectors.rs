@@ -4,7 +4,7 @@
 //! `EDGE_SESSION_WRITE_VECTORS=1 cargo test --test vectors` rewrites the file
 //! from the cases below (do it only when the format changes on purpose).
 
-use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, Subkeys};
+use edge_session::{envelope, Context, DecodeError, Header, KeyRing, Kind, Mode, Subkeys};
 use serde_json::{json, Value};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/native.json");
@@ -251,7 +251,11 @@ fn every_vector_in_the_file_holds() {
         let ring = KeyRing::new(&secrets).unwrap();
         for (secret, id) in secrets.iter().zip(v["key_ids"].as_array().unwrap()) {
             let one = KeyRing::new(&[secret]).unwrap();
-            assert_eq!(hex(&one.current().id()), id.as_str().unwrap(), "{name}: key id");
+            assert_eq!(
+                hex(&one.current().id()),
+                id.as_str().unwrap(),
+                "{name}: key id"
+            );
         }
         let purpose = s("purpose");
         let open_name = s("open_name");
@@ -295,11 +299,18 @@ fn every_vector_in_the_file_holds() {
         );
         assert_eq!(again, s("value"), "{name}: deterministic re-seal");
     }
-    assert!(negatives >= 6, "tampered, wrong name, expired, unknown key...");
+    assert!(
+        negatives >= 6,
+        "tampered, wrong name, expired, unknown key..."
+    );
 }
 
 #[test]
 fn file_matches_the_cases() {
     let file: Value = serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap();
-    assert_eq!(file, build(), "run with EDGE_SESSION_WRITE_VECTORS=1 after a deliberate change");
+    assert_eq!(
+        file,
+        build(),
+        "run with EDGE_SESSION_WRITE_VECTORS=1 after a deliberate change"
+    );
 }

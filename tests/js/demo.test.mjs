@@ -1,0 +1,252 @@
+// The demo Worker (js/demo/worker.js) on workerd through Miniflare, started by
+// the same code as `make demo`, walked with fetch and a tiny cookie jar.
+// Needs pkg/ (make package).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { start } from "../../js/demo/serve.mjs";
+import { launchChromium } from "./chromium.mjs";
+
+const COOKIE = "__Host-session";
+let demo;
+let kv;
+
+before(async () => {
+  demo = await start({ port: 0 });
+  kv = await demo.mf.getKVNamespace("SESSIONS");
+});
+
+after(async () => {
+  await demo?.dispose();
+});
+
+/** Cookies by name, fed by Set-Cookie headers the way a browser would. */
+class Jar {
+  cookies = new Map();
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  take(response) {
+    const lines = response.headers.getSetCookie();
+    for (const line of lines) {
+      const [pair, ...attrs] = line.split(";").map((s) => s.trim());
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq);
+      const expired = attrs.some((a) => /^max-age=0$/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1));
+    }
+    return lines;
+  }
+  get value() {
+    return this.cookies.get(COOKIE);
+  }
+}
+
+const jar = new Jar();
+
+async function get(path = "/") {
+  const res = await fetch(demo.url + path, { headers: { cookie: jar.header() }, redirect: "manual" });
+  const setCookie = jar.take(res);
+  const html = await res.text();
+  return { res, setCookie, html, view: view(html) };
+}
+
+async function post(path, fields = {}) {
+  const res = await fetch(demo.url + path, {
+    method: "POST",
+    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
+  await res.arrayBuffer();
+  assert.equal(res.status, 303, `POST ${path} answers 303`);
+  assert.equal(res.headers.get("location"), "/");
+  return { res, setCookie: jar.take(res) };
+}
+
+function testid(html, id) {
+  const m = html.match(new RegExp(`data-testid="${id}">([\\s\\S]*?)</(?:span|code|strong|dd|pre)>`));
+  return m?.[1].replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+}
+
+function view(html) {
+  const notice = html.match(/<div class="notice" role="status">([^<]*)<\/div>/)?.[1];
+  return {
+    status: testid(html, "status"),
+    reason: testid(html, "reason"),
+    id: testid(html, "id"),
+    storage: testid(html, "storage"),
+    count: Number(testid(html, "count")),
+    cartSize: Number(testid(html, "cart-size")),
+    cookieBytes: Number(testid(html, "cookie-bytes")),
+    kvOps: testid(html, "kv-ops"),
+    notice,
+  };
+}
+
+async function kvKeys() {
+  return (await kv.list()).keys.map((k) => k.name);
+}
+
+test("the demo walks the whole lifecycle", { timeout: 120_000 }, async (t) => {
+  let anonId;
+
+  await t.test("a first GET: new session, no Set-Cookie", async () => {
+    const { res, setCookie, html, view } = await get("/");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type"), /^text\/html/);
+    assert.match(html, /edge-<span>session<\/span> demo/);
+    assert.deepEqual(setCookie, []);
+    assert.equal(view.status, "new");
+    assert.equal(view.count, 0);
+  });
+
+  await t.test("an anonymous write creates the session", async () => {
+    const { setCookie } = await post("/count");
+    assert.equal(setCookie.length, 1);
+    assert.match(setCookie[0], new RegExp(`^${COOKIE}=[A-Za-z0-9_-]+; `));
+    for (const attr of ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"]) assert.ok(setCookie[0].includes(attr), attr);
+    const { view } = await get("/");
+    assert.equal(view.status, "valid");
+    assert.equal(view.count, 1);
+    anonId = view.id;
+  });
+
+  await t.test("login regenerates the id and flashes a welcome, shown once", async () => {
+    const { setCookie } = await post("/login", { name: "Ada <script>" });
+    assert.equal(setCookie.length, 1);
+    const first = await get("/");
+    assert.equal(first.view.status, "valid");
+    assert.notEqual(first.view.id, anonId, "regenerate() gave a new id");
+    assert.equal(first.view.notice, "Welcome, Ada &lt;script&gt;!");
+    assert.equal(first.view.count, 1, "the data survives regenerate()");
+    assert.equal(first.setCookie.length, 1, "consuming the flash is a change");
+    const second = await get("/");
+    assert.equal(second.view.notice, undefined, "a flash is shown once");
+    assert.deepEqual(second.setCookie, [], "a read-only GET sends no Set-Cookie");
+    assert.equal(second.view.id, first.view.id);
+  });
+
+  await t.test("count x3", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { setCookie } = await post("/count");
+      assert.equal(setCookie.length, 1);
+    }
+    const { view, setCookie } = await get("/");
+    assert.equal(view.count, 4);
+    assert.deepEqual(setCookie, []);
+    assert.equal(view.storage.startsWith("inline"), true, view.storage);
+    assert.equal(view.kvOps.startsWith("none"), true, view.kvOps);
+  });
+
+  await t.test("the cart grows past the cookie limit and spills to KV", async () => {
+    assert.deepEqual(await kvKeys(), []);
+    let largest = 0;
+    let rounds = 0;
+    for (;;) {
+      assert.ok(++rounds <= 12, "the session spills within 120 items");
+      await post("/cart/add", { n: "10" });
+      const { view } = await get("/"); // consumes the "Added" flash
+      if (view.storage.startsWith("spilled")) break;
+      largest = Math.max(largest, jar.value.length);
+      assert.equal(await kvKeys().then((k) => k.length), 0, "inline sessions write nothing to KV");
+    }
+    assert.ok(largest > 2500, `the inline cookie grew to ${largest} bytes before spilling`);
+    assert.ok(jar.value.length < 300, `a spilled cookie is small (${jar.value.length} bytes)`);
+    const keys = await kvKeys();
+    assert.equal(keys.length, 1, "one KV entry");
+    assert.ok(keys[0].startsWith("session:"), keys[0]);
+    const blob = await kv.get(keys[0]);
+    assert.ok(blob.length > 2500, "the entry holds the session");
+    assert.ok(!blob.includes("SKU-"), "the entry is sealed, not plain JSON");
+
+    const { view, setCookie } = await get("/");
+    assert.deepEqual(setCookie, [], "reading a spilled session writes nothing");
+    assert.equal(view.kvOps.startsWith("1 read"), true, `one KV read to load: ${view.kvOps}`);
+    assert.equal(view.cartSize, rounds * 10);
+    assert.equal(view.count, 4);
+  });
+
+  await t.test("clearing the cart brings the session back inline and deletes the KV entry", async () => {
+    const { setCookie } = await post("/cart/clear");
+    assert.equal(setCookie.length, 1);
+    assert.deepEqual(await kvKeys(), []);
+    const { view } = await get("/");
+    assert.equal(view.notice, "Cart cleared.");
+    assert.equal(view.cartSize, 0);
+    assert.equal(view.count, 4);
+    assert.equal(view.storage.startsWith("inline"), true, view.storage);
+  });
+
+  await t.test("a tampered cookie loads as a new, invalid session", async () => {
+    const good = jar.value;
+    await post("/tamper");
+    assert.notEqual(jar.value, good);
+    const { view, setCookie, res } = await get("/");
+    assert.equal(res.status, 200);
+    assert.equal(view.status, "invalid");
+    assert.equal(view.reason, "bad_tag");
+    assert.equal(view.count, 0);
+    assert.deepEqual(setCookie, []);
+    jar.cookies.set(COOKIE, good); // put the good one back
+    assert.equal((await get("/")).view.status, "valid");
+  });
+
+  await t.test("logout destroys the session: Max-Age=0 and the KV entry deleted", async () => {
+    for (let i = 0; i < 6; i++) await post("/cart/add", { n: "10" });
+    assert.equal((await get("/")).view.storage.startsWith("spilled"), true);
+    assert.equal((await kvKeys()).length, 1);
+    const { setCookie } = await post("/logout");
+    assert.equal(setCookie.length, 1);
+    assert.match(setCookie[0], new RegExp(`^${COOKIE}=;`));
+    assert.match(setCookie[0], /Max-Age=0/);
+    assert.deepEqual(await kvKeys(), []);
+    assert.equal(jar.value, undefined);
+    const { view, setCookie: after } = await get("/");
+    assert.equal(view.status, "new");
+    assert.deepEqual(after, []);
+  });
+
+  await t.test("other routes", async () => {
+    const res = await fetch(`${demo.url}/nope`, { method: "POST" });
+    assert.equal(res.status, 404);
+    await res.arrayBuffer();
+    const put = await fetch(`${demo.url}/`, { method: "PUT" });
+    assert.equal(put.status, 405);
+    await put.arrayBuffer();
+  });
+});
+
+// The cookie is `__Host-session` with Secure, served over plain http. Chromium
+// treats http://localhost as a secure context and keeps it; this checks that
+// `make demo` really works in a browser, not only with the jar above.
+test("the demo page in Chromium on http://localhost", { timeout: 120_000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(demo.url);
+    assert.equal(new URL(page.url()).hostname, "localhost");
+    await page.fill("input[name=name]", "Grace");
+    await page.click("button:has-text('Log in')");
+    assert.equal(await page.textContent(".notice"), "Welcome, Grace!");
+    const [cookie] = await context.cookies();
+    assert.equal(cookie.name, COOKIE);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.httpOnly, true);
+    for (let i = 0; i < 2; i++) await page.click("button:has-text('+1')");
+    assert.equal(await page.textContent("[data-testid=count]"), "2");
+    for (let i = 0; i < 5; i++) await page.click("button:has-text('Add 10')");
+    assert.match(await page.textContent("[data-testid=storage]"), /^spilled/);
+    await page.reload(); // 303s mean a reload re-runs the GET, not the POST
+    assert.equal(await page.textContent("[data-testid=cart-size]"), "50");
+    await page.click("button:has-text('Log out')");
+    assert.deepEqual(await context.cookies(), []);
+    assert.equal(await page.textContent("[data-testid=status]"), "new");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
