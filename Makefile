@@ -74,7 +74,7 @@ test-browser: deps-browser package
 		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 		cargo test --target $(WASM_TARGET) --features wasm --test browser
 
-test-js: package deps-python
+test-js: package deps-python deps-browser
 	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python node --test --test-concurrency=1 tests/js/
 
 # Deno through the npm `deno` package, offline, with its cache under target/.
@@ -85,7 +85,7 @@ test-deno: package
 test: deps lint test-nostd test-rust test-js test-deno test-browser
 
 demo: package
-	node tests/demo.mjs
+	node js/demo/serve.mjs
 
 bench: package
 	node benches/run.mjs

@@ -202,6 +202,7 @@ export class Session {
   #flashOut = {};
   #meta;
   #id;
+  #stored;
   #flags = 0;
   #status;
   #reason;
@@ -212,6 +213,7 @@ export class Session {
     this.#flashIn = loaded.flash;
     this.#meta = loaded.meta;
     this.#id = loaded.id;
+    this.#stored = loaded.stored;
     this.#status = loaded.status;
     this.#reason = loaded.reason ?? undefined;
     // Snapshots as JSON.stringify writes them, so a read-only request compares equal.
@@ -230,6 +232,10 @@ export class Session {
   }
   get reason() {
     return this.#reason;
+  }
+  /** True when the session lives in the store and the cookie holds a reference. */
+  get stored() {
+    return this.#stored;
   }
   get size() {
     return Object.keys(this.#data).length;
@@ -268,8 +274,9 @@ export class Session {
   [Symbol.iterator]() {
     return this.entries();
   }
+  /** A deep copy of the user's data, as it would be saved. */
   toJSON() {
-    return { ...this.#data };
+    return JSON.parse(JSON.stringify(this.#data));
   }
 
   /** flash(key, value) keeps a value for the next request; flash(key) reads one once. */
@@ -331,6 +338,7 @@ export class Session {
       if (this.#flags & DESTROY) this.#status = "new";
       this.#meta = plan.meta;
       this.#id = plan.id;
+      this.#stored = plan.stored;
       this.#flags = 0;
       this.#before = data;
       this.#flashBefore = flash;
@@ -377,6 +385,14 @@ export async function saveSession(session, target) {
     } catch {
       response = new Response(target.body, target);
       for (const c of cookies) response.headers.append("Set-Cookie", c);
+    }
+    // Browsers filter Set-Cookie out of Response headers: say so, never drop it in silence.
+    if (response.headers.get("set-cookie") === null) {
+      throw new SessionError(
+        "invalid_option",
+        "target: this runtime drops Set-Cookie from Response headers (a browser); call saveSession(session) for the values",
+        { option: "target", cookies },
+      );
     }
     return response;
   }

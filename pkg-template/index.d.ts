@@ -101,6 +101,8 @@ export declare class Session<T extends Data = Record<string, Json>> {
   readonly isNew: boolean;
   readonly status: SessionStatus;
   readonly reason: SessionReason | undefined;
+  /** True when the session lives in the store and the cookie holds a reference. */
+  readonly stored: boolean;
   readonly size: number;
   get<K extends keyof T & string>(key: K): T[K] | undefined;
   set<K extends keyof T & string>(key: K, value: T[K]): this;
@@ -111,6 +113,7 @@ export declare class Session<T extends Data = Record<string, Json>> {
   values(): IterableIterator<T[keyof T]>;
   entries(): IterableIterator<[keyof T & string, T[keyof T]]>;
   [Symbol.iterator](): IterableIterator<[keyof T & string, T[keyof T]]>;
+  /** A deep copy of the user's data. */
   toJSON(): Partial<T>;
   /** Keep a value for the next request only. */
   flash(key: string, value: Json): this;

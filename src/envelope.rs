@@ -334,6 +334,35 @@ pub fn peek(value: &str) -> Result<Header, DecodeError> {
     Header::parse(&buf[..n])
 }
 
+/// Reads a signed value's payload without checking its MAC: for tools that
+/// show what a client can already read. `None` for sealed values, whose
+/// payload cannot be read without the key. Nothing here can be trusted.
+///
+/// ```
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// assert_eq!(envelope::unverified_payload(&v).unwrap().1.as_deref(), Some(&b"{}"[..]));
+/// ```
+pub fn unverified_payload(value: &str) -> Result<(Header, Option<Vec<u8>>), DecodeError> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(value)
+        .map_err(|_| DecodeError::Malformed)?;
+    let header = Header::parse(&raw)?;
+    let payload = match header.mode {
+        Mode::Sealed => None,
+        Mode::Signed => {
+            let end = raw.len().checked_sub(MAC_LEN).filter(|e| *e >= HEADER_LEN);
+            Some(Vec::from(
+                raw.get(HEADER_LEN..end.ok_or(DecodeError::Malformed)?)
+                    .unwrap_or(&[]),
+            ))
+        }
+    };
+    Ok((header, payload))
+}
+
 /// Opens a value: checks size, version, key id, tag or MAC, then expiry.
 /// Costs one decryption or one MAC, whichever the mode needs.
 ///

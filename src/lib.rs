@@ -36,16 +36,26 @@ extern crate std;
 
 #[cfg(feature = "beaker")]
 pub mod beaker;
+#[cfg(all(feature = "bench", target_family = "wasm"))]
+mod bench;
 pub mod cookie;
+#[cfg(feature = "cookie-rs")]
+pub mod cookie_rs;
 pub mod envelope;
 mod error;
+#[cfg(feature = "iron")]
+pub mod iron;
 pub mod keys;
 pub mod payload;
 mod random;
+#[cfg(feature = "remix")]
+pub mod remix;
 pub mod session;
 pub mod spill;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
 mod wasm;
+#[cfg(all(feature = "wasm", target_family = "wasm"))]
+pub use wasm::Codec;
 
 pub use envelope::{Context, Header, Kind, Mode, Opened, Subkeys};
 pub use error::{ConfigError, DecodeError};
@@ -54,6 +64,9 @@ pub use payload::Limits;
 #[cfg(feature = "std")]
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
+#[cfg(feature = "beaker")]
+pub use session::BeakerFormat;
 pub use session::{
-    Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp, Stored,
+    Change, Config, Fetch, Format, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp,
+    Stored,
 };

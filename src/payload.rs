@@ -177,7 +177,10 @@ fn value_end(b: &[u8], start: usize) -> Option<usize> {
         }
         _ => {
             let mut i = start;
-            while !matches!(b.get(i), None | Some(b',' | b'}' | b' ' | b'\t' | b'\n' | b'\r')) {
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
                 i += 1;
             }
             Some(i)

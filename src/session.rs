@@ -94,6 +94,44 @@ pub struct Config {
     pub limits: Limits,
     /// Store key prefix; `None` when no store is configured.
     pub store_prefix: Option<String>,
+    /// The cookie format read and written; native by default.
+    pub format: Format,
+}
+
+/// The cookie format a [`Config`] reads and writes.
+///
+/// ```
+/// use edge_session::Format;
+/// assert!(matches!(Format::default(), Format::Native));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Format {
+    /// The native v1 envelope.
+    #[default]
+    Native,
+    /// TurboGears/Beaker cookie sessions.
+    #[cfg(feature = "beaker")]
+    Beaker(BeakerFormat),
+}
+
+/// How Beaker cookies are read and written.
+///
+/// ```
+/// use edge_session::beaker::{BeakerKeys, Crypto};
+/// use edge_session::BeakerFormat;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
+/// assert_eq!(f.timeout, Some(3600));
+/// ```
+#[cfg(feature = "beaker")]
+#[derive(Clone, Debug)]
+pub struct BeakerFormat {
+    /// Beaker's validate and encrypt keys.
+    pub keys: crate::beaker::BeakerKeys,
+    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
+    pub timeout: Option<u64>,
+    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
+    pub cookie_max_age: Option<u64>,
 }
 
 impl Config {
@@ -116,6 +154,7 @@ impl Config {
             inline_limit: 4000,
             limits: Limits::default(),
             store_prefix: None,
+            format: Format::Native,
         }
     }
 
@@ -181,7 +220,7 @@ pub struct Stored {
 /// ```
 /// use edge_session::{Meta, Stored};
 /// let m = Meta { id: "x".into(), iat: 1, exp: 2, reseal: false,
-///                stored: Some(Stored { key: "s:k y".into(), generation: 3 }) };
+///                stored: Some(Stored { key: "s:k y".into(), generation: 3 }), created: None };
 /// assert_eq!(Meta::from_token(&m.to_token()), Some(m));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,15 +235,18 @@ pub struct Meta {
     pub reseal: bool,
     /// Where the session is stored, when it was spilled.
     pub stored: Option<Stored>,
+    /// A foreign format's creation time as written (Beaker's `_creation_time`).
+    pub created: Option<String>,
 }
 
 impl Meta {
-    /// A compact text form: `iat exp reseal generation id key`, `-` for no store entry.
+    /// A compact text form: `iat exp reseal generation created id key`,
+    /// `-` for no store entry or no creation time.
     ///
     /// ```
     /// # use edge_session::Meta;
-    /// let m = Meta { id: "abc".into(), iat: 0, exp: 0, reseal: true, stored: None };
-    /// assert_eq!(m.to_token(), "0 0 1 - abc");
+    /// let m = Meta { id: "abc".into(), iat: 0, exp: 0, reseal: true, stored: None, created: Some("7.5".into()) };
+    /// assert_eq!(m.to_token(), "0 0 1 - 7.5 abc");
     /// ```
     pub fn to_token(&self) -> String {
         let mut t = String::with_capacity(64 + self.id.len());
@@ -214,6 +256,11 @@ impl Meta {
         t.push_str(if self.reseal { " 1 " } else { " 0 " });
         match &self.stored {
             Some(s) => push_u64(&mut t, s.generation as u64),
+            None => t.push('-'),
+        }
+        t.push(' ');
+        match &self.created {
+            Some(c) => t.push_str(c),
             None => t.push('-'),
         }
         t.push(' ');
@@ -232,11 +279,21 @@ impl Meta {
     /// assert!(Meta::from_token("nonsense").is_none());
     /// ```
     pub fn from_token(token: &str) -> Option<Meta> {
-        let mut parts = token.splitn(6, ' ');
+        let mut parts = token.splitn(7, ' ');
         let iat = parse_u64(parts.next()?)?;
         let exp = parse_u64(parts.next()?)?;
         let reseal = parts.next()? == "1";
         let generation = parts.next()?;
+        let created = match parts.next()? {
+            "-" => None,
+            c if c
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) =>
+            {
+                Some(String::from(c))
+            }
+            _ => return None,
+        };
         let id = parts.next()?;
         if !is_id(id) {
             return None;
@@ -255,6 +312,7 @@ impl Meta {
             exp,
             reseal,
             stored,
+            created,
         })
     }
 }
@@ -548,6 +606,7 @@ impl Config {
                 exp: 0,
                 reseal: false,
                 stored: None,
+                created: None,
             },
         })
     }
@@ -592,6 +651,10 @@ impl Config {
         let Some(value) = cookie::get(cookie_header, &self.cookie.name) else {
             return Ok(LoadStep::Done(self.fresh(Status::New, None, rng)?));
         };
+        #[cfg(feature = "beaker")]
+        if let Format::Beaker(b) = &self.format {
+            return Ok(LoadStep::Done(self.load_beaker(b, value, now, rng)?));
+        }
         let max = self.limits.max_bytes;
         let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
             Ok(o) => o,
@@ -744,6 +807,7 @@ impl Config {
                 exp,
                 reseal,
                 stored,
+                created: None,
             },
         })
     }
@@ -787,13 +851,14 @@ impl Config {
                     exp: 0,
                     reseal: false,
                     stored: None,
+                    created: None,
                 }),
             });
         }
         let changed = change.data != change.before_data || change.flash != change.before_flash;
         let had_value = meta.iat != 0;
         let touch = had_value
-            && (self.rolling || self.idle_timeout.is_some())
+            && (self.rolling || self.idle_timeout.is_some() || self.format_has_timeout())
             && now >= meta.iat.saturating_add(self.touch_after);
         let empty = change.data == EMPTY && change.flash == EMPTY;
         if !(changed || change.regenerate || meta.reseal || touch) || (!had_value && empty) {
@@ -801,6 +866,10 @@ impl Config {
         }
         payload::check_object(change.data.as_bytes(), &self.limits).map_err(SaveError::Data)?;
         payload::check_object(change.flash.as_bytes(), &self.limits).map_err(SaveError::Data)?;
+        #[cfg(feature = "beaker")]
+        if let Format::Beaker(b) = &self.format {
+            return self.save_beaker(b, meta, change, now, rng);
+        }
         let id = if change.regenerate {
             new_id(rng)?
         } else {
@@ -885,9 +954,177 @@ impl Config {
             exp,
             reseal: false,
             stored,
+            created: None,
         });
         Ok(plan)
     }
+}
+
+impl Config {
+    fn format_has_timeout(&self) -> bool {
+        match &self.format {
+            Format::Native => false,
+            #[cfg(feature = "beaker")]
+            Format::Beaker(b) => b.timeout.is_some(),
+        }
+    }
+}
+
+/// Beaker keeps flash values inside its dict, under this key.
+#[cfg(feature = "beaker")]
+const BEAKER_FLASH: &str = "_flash";
+
+#[cfg(feature = "beaker")]
+impl Config {
+    fn load_beaker(
+        &self,
+        b: &BeakerFormat,
+        value: &str,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<Loaded, RandomError> {
+        use crate::beaker;
+        let bs = match beaker::decode(value, &b.keys) {
+            Ok(bs) => bs,
+            Err(e) => return self.fresh(Status::Invalid, Some(e.reason()), rng),
+        };
+        if beaker::is_expired(&bs, b.timeout, now) {
+            return self.rejected(DecodeError::IdleTimeout, rng);
+        }
+        if !is_id(&bs.id) {
+            return self.rejected(DecodeError::Malformed, rng);
+        }
+        if let Err(e) = payload::check_object(bs.data.as_bytes(), &self.limits) {
+            return self.rejected(e, rng);
+        }
+        // Split our flash values out of the user's keys.
+        let mut data = String::with_capacity(bs.data.len());
+        let mut flash = EMPTY;
+        data.push('{');
+        for (key, value) in payload::members(&bs.data) {
+            if key == BEAKER_FLASH && value.starts_with('{') {
+                flash = value;
+                continue;
+            }
+            push_member(&mut data, key, value);
+        }
+        data.push('}');
+        Ok(Loaded {
+            status: Status::Valid,
+            reason: None,
+            flash: String::from(flash),
+            data,
+            meta: Meta {
+                id: bs.id,
+                iat: bs.accessed_time,
+                exp: 0,
+                reseal: false,
+                stored: None,
+                created: Some(bs.creation_time),
+            },
+        })
+    }
+
+    fn save_beaker(
+        &self,
+        b: &BeakerFormat,
+        meta: &Meta,
+        change: &Change<'_>,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<SavePlan, SaveError> {
+        use crate::beaker;
+        let id = if change.regenerate || meta.iat == 0 {
+            uuid4_hex(rng)?
+        } else {
+            meta.id.clone()
+        };
+        let mut data = String::with_capacity(change.data.len() + change.flash.len() + 12);
+        data.push('{');
+        for (key, value) in payload::members(change.data) {
+            push_member(&mut data, key, value);
+        }
+        if change.flash != EMPTY {
+            push_member(&mut data, BEAKER_FLASH, change.flash);
+        }
+        data.push('}');
+        let created = match &meta.created {
+            Some(c) if meta.iat != 0 => c.clone(),
+            _ => {
+                let mut c = String::new();
+                push_u64(&mut c, now);
+                c.push_str(".0");
+                c
+            }
+        };
+        let session = beaker::BeakerSession {
+            id,
+            creation_time: created,
+            accessed_time: now,
+            data,
+        };
+        let mut nonce = alloc::vec![0u8; b.keys.nonce_len()];
+        rng.fill(&mut nonce)?;
+        let domain = self.cookie.domain.as_deref();
+        let value =
+            beaker::encode(&session, domain, &self.cookie.path, &b.keys, &nonce).map_err(|e| {
+                match e {
+                    beaker::BeakerError::TooLarge => SaveError::TooLarge {
+                        size: session.data.len(),
+                        limit: beaker::MAX_PAYLOAD_LEN,
+                    },
+                    // A reserved key such as `_id` in the data.
+                    _ => SaveError::Data(DecodeError::Malformed),
+                }
+            })?;
+        let line_len = self.cookie.set_cookie_len(value.len(), b.cookie_max_age);
+        if line_len > self.inline_limit || !self.cookie.fits_browser(value.len()) {
+            return Err(SaveError::TooLarge {
+                size: line_len,
+                limit: self.inline_limit,
+            });
+        }
+        let cookie = self.cookie.set_cookie(&value, b.cookie_max_age, Some(now));
+        Ok(SavePlan {
+            store: Vec::new(),
+            cookies: alloc::vec![cookie],
+            meta: Some(Meta {
+                id: session.id,
+                iat: now,
+                exp: 0,
+                reseal: false,
+                stored: None,
+                created: Some(session.creation_time),
+            }),
+        })
+    }
+}
+
+/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
+#[cfg(feature = "beaker")]
+fn uuid4_hex(rng: &mut impl Random) -> Result<String, RandomError> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut b = [0u8; 16];
+    rng.fill(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(32);
+    for x in b {
+        s.push(HEX[(x >> 4) as usize] as char);
+        s.push(HEX[(x & 15) as usize] as char);
+    }
+    Ok(s)
+}
+
+#[cfg(feature = "beaker")]
+fn push_member(out: &mut String, key: &str, value: &str) {
+    if out.len() > 1 {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+    out.push_str(value);
 }
 
 fn document(id: &str, data: &str, flash: &str) -> String {

@@ -65,7 +65,11 @@ impl Codec {
         let cookie = CookieOptions {
             name: text(0),
             path: text(1),
-            domain: if domain.is_empty() { None } else { Some(domain) },
+            domain: if domain.is_empty() {
+                None
+            } else {
+                Some(domain)
+            },
             secure: flags & SECURE != 0,
             http_only: flags & HTTP_ONLY != 0,
             same_site,
@@ -73,7 +77,13 @@ impl Codec {
             expires: flags & EXPIRES != 0,
         };
         let num = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
-        let whole = |x: f64| if x.is_finite() && x >= 0.0 { x as u64 } else { 0 };
+        let whole = |x: f64| {
+            if x.is_finite() && x >= 0.0 {
+                x as u64
+            } else {
+                0
+            }
+        };
         let mut cfg = Config::new(ring, cookie);
         cfg.mode = if flags & SIGNED != 0 {
             Mode::Signed
@@ -92,6 +102,81 @@ impl Codec {
         cfg.store_prefix = store_prefix;
         cfg.validate().map_err(config_error)?;
         Ok(Codec { cfg })
+    }
+
+    /// Switches the codec to TurboGears/Beaker cookies. `crypto` is
+    /// `"cryptography"` (AES-GCM) or `"pycryptodome"` (AES-CTR); `timeout`
+    /// and `cookie_max_age` in seconds, 0 for none. Throws `"option\nmessage"`.
+    #[cfg(feature = "beaker")]
+    #[wasm_bindgen(js_name = useBeaker)]
+    pub fn use_beaker(
+        &mut self,
+        validate_key: &str,
+        encrypt_key: Option<String>,
+        crypto: &str,
+        nonce_bits: u32,
+        timeout: f64,
+        cookie_max_age: f64,
+    ) -> Result<(), JsValue> {
+        use crate::beaker::{BeakerKeys, Crypto};
+        let crypto = match crypto {
+            "pycryptodome" => Crypto::Pycryptodome,
+            "cryptography" => Crypto::Cryptography,
+            _ => return Err(JsValue::from_str(
+                "beaker.cryptoType\nbeaker.cryptoType must be \"cryptography\" or \"pycryptodome\"",
+            )),
+        };
+        let keys = BeakerKeys::new(
+            validate_key.as_bytes(),
+            encrypt_key.as_deref().map(str::as_bytes),
+            crypto,
+            nonce_bits,
+        )
+        .map_err(|_| {
+            JsValue::from_str(
+                "beaker\nbeaker.validateKey must be non-empty, encryptKey non-empty ASCII, nonceBits a multiple of 8 up to 512",
+            )
+        })?;
+        let secs = |x: f64| {
+            Some(x)
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .map(|x| x as u64)
+        };
+        self.cfg.format = crate::session::Format::Beaker(crate::session::BeakerFormat {
+            keys,
+            timeout: secs(timeout),
+            cookie_max_age: secs(cookie_max_age),
+        });
+        Ok(())
+    }
+
+    /// What a cookie value holds, for the CLI: the (unverified) header, then
+    /// what a load makes of it. Returns JSON `{header, keyId, currentKey,
+    /// oldKey, status, reason, id, data, flash, storeKey}`.
+    pub fn inspect(&self, value: &str, now_ms: f64) -> String {
+        let mut header_line = self.cfg.cookie.name.clone();
+        header_line.push('=');
+        header_line.push_str(value);
+        let mut s = String::from("{\"header\":");
+        match crate::envelope::peek(value) {
+            Ok(h) => {
+                push_header(&mut s, &h);
+                let current = self.cfg.ring.current().id();
+                s.push_str(",\"currentKey\":");
+                s.push_str(if h.key_id == current { "true" } else { "false" });
+                s.push_str(",\"knownKey\":");
+                s.push_str(if self.cfg.ring.find(h.key_id).is_some() {
+                    "true"
+                } else {
+                    "false"
+                });
+            }
+            Err(_) => s.push_str("null"),
+        }
+        s.push_str(",\"load\":");
+        s.push_str(&self.load(&header_line, now_ms));
+        s.push('}');
+        s
     }
 
     /// Reads the session cookie out of a `Cookie` header. Returns JSON: a
@@ -168,6 +253,51 @@ impl Codec {
     }
 }
 
+/// The readable parts of a value without any key (the CLI's `--no-verify`):
+/// `{header, payload}`; `payload` is null for sealed values.
+#[wasm_bindgen]
+pub fn peek(value: &str) -> String {
+    let Ok((h, payload)) = crate::envelope::unverified_payload(value) else {
+        return String::from("{\"error\":\"malformed\"}");
+    };
+    let mut s = String::from("{\"header\":");
+    push_header(&mut s, &h);
+    s.push_str(",\"payload\":");
+    match payload.as_deref().map(core::str::from_utf8) {
+        Some(Ok(text)) => push_json_str(&mut s, text),
+        _ => s.push_str("null"),
+    }
+    s.push('}');
+    s
+}
+
+fn push_header(s: &mut String, h: &crate::Header) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    s.push_str("{\"version\":");
+    push_u64(s, h.version as u64);
+    s.push_str(",\"mode\":\"");
+    s.push_str(match h.mode {
+        Mode::Sealed => "sealed",
+        Mode::Signed => "signed",
+    });
+    s.push_str("\",\"kind\":\"");
+    s.push_str(match h.kind {
+        crate::Kind::Session => "session",
+        crate::Kind::Reference => "reference",
+        crate::Kind::Blob => "blob",
+    });
+    s.push_str("\",\"keyId\":\"");
+    for b in h.key_id {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s.push_str("\",\"issuedAt\":");
+    push_u64(s, h.issued_at);
+    s.push_str(",\"expiresAt\":");
+    push_u64(s, h.expires_at);
+    s.push('}');
+}
+
 fn random_error(_: RandomError) -> String {
     String::from("{\"error\":\"random_failed\"}")
 }
@@ -235,6 +365,11 @@ fn loaded_json(l: &Loaded) -> String {
     push_json_str(&mut s, &l.meta.id);
     s.push_str(",\"meta\":");
     push_json_str(&mut s, &meta);
+    s.push_str(if l.meta.stored.is_some() {
+        ",\"stored\":true"
+    } else {
+        ",\"stored\":false"
+    });
     s.push_str(",\"data\":");
     s.push_str(&l.data);
     s.push_str(",\"flash\":");
@@ -278,6 +413,11 @@ fn plan_json(plan: &SavePlan) -> String {
             push_json_str(&mut s, &m.to_token());
             s.push_str(",\"id\":");
             push_json_str(&mut s, &m.id);
+            s.push_str(if m.stored.is_some() {
+                ",\"stored\":true"
+            } else {
+                ",\"stored\":false"
+            });
         }
         None => s.push_str("null"),
     }

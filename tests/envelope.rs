@@ -2,6 +2,8 @@
 //! cookie name, expiry, rotation, and hostile input to the decoder and the
 //! cookie-header parser.
 
+#![cfg(not(target_family = "wasm"))]
+
 use edge_session::cookie::{self, CookieOptions};
 use edge_session::{
     envelope, payload, Context, DecodeError, Header, KeyRing, Kind, Limits, Mode, Subkeys,

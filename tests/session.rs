@@ -1,5 +1,7 @@
 //! The lifecycle rules, tested sans-IO: every decision is the core's.
 
+#![cfg(not(target_family = "wasm"))]
+
 use edge_session::cookie::CookieOptions;
 use edge_session::*;
 

@@ -10,7 +10,7 @@
 //
 // Every POST answers 303 See Other, so a reload never submits twice.
 // Run it with `make demo` (Miniflare, local KV) or `wrangler dev`.
-import { loadSession, saveSession } from "../../pkg/workerd.js";
+import { loadSession, saveSession, SessionError } from "../../pkg/workerd.js";
 
 const COOKIE_NAME = "__Host-session";
 const COOKIE_LIMIT = 4096; // browsers keep name + value up to this many bytes
@@ -59,93 +59,113 @@ const PRODUCTS = [
 
 export default {
   async fetch(request, env) {
-    if (!env.SESSION_SECRET || !env.SESSIONS) {
-      return text(500, "Configure SESSION_SECRET (at least 32 bytes) and a KV namespace bound as SESSIONS.");
+    try {
+      return await handle(request, env);
+    } catch (e) {
+      if (!(e instanceof SessionError)) throw e;
+      // invalid_option: a bad SESSION_SECRET or option (the message names it).
+      // store_failed: KV refused or timed out; the client keeps its old cookie.
+      const status = e.code === "invalid_option" ? 500 : 503;
+      return text(status, `Session error (${e.code}): ${e.message}`);
     }
-    const url = new URL(request.url);
-    const ops = { get: 0, put: 0, delete: 0 };
-    const options = sessionOptions(env, countedStore(env.SESSIONS, ops));
-    const route = `${request.method} ${url.pathname}`;
-
-    if (route === "GET /") {
-      const session = await loadSession(request, options);
-      const view = {
-        notice: session.flash("notice"), // read once: consuming it is a change
-        status: session.status,
-        reason: session.reason,
-        isNew: session.isNew,
-        id: session.id,
-        data: session.toJSON(),
-        cookie: requestCookie(request, COOKIE_NAME),
-        spilled: ops.get > 0,
-        loadOps: { ...ops },
-      };
-      const headers = new Headers({
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-      });
-      // Costs nothing when the session was only read: no Set-Cookie, no KV write.
-      await saveSession(session, headers);
-      view.setCookies = headers.getSetCookie();
-      view.saveOps = { get: 0, put: ops.put, delete: ops.delete };
-      return new Response(page(view), { headers });
-    }
-
-    if (request.method !== "POST") {
-      return url.pathname === "/" ? text(405, "Method not allowed") : text(404, "Not found");
-    }
-    const form = await readForm(request);
-    const session = await loadSession(request, options);
-
-    switch (url.pathname) {
-      case "/login": {
-        const name = String(form.get("name") ?? "").trim().slice(0, 40);
-        if (!name) {
-          session.flash("notice", "Type a name to sign in.");
-          break;
-        }
-        session.regenerate(); // a new id at sign-in: no session fixation
-        session.set("user", { name, since: new Date().toISOString() });
-        session.flash("notice", `Welcome, ${name}!`);
-        break;
-      }
-      case "/count":
-        session.set("count", (session.get("count") ?? 0) + 1);
-        break;
-      case "/cart/add": {
-        const n = Math.min(Math.max(Number.parseInt(form.get("n"), 10) || 1, 1), 100);
-        const cart = session.get("cart") ?? session.set("cart", []).get("cart");
-        for (let i = 0; i < n; i++) {
-          const [name, cents] = PRODUCTS[cart.length % PRODUCTS.length];
-          // Mutating the live value is enough: saveSession compares the serialised state.
-          cart.push({ sku: `SKU-${String(cart.length + 1).padStart(5, "0")}`, name, qty: 1, cents });
-        }
-        session.flash("notice", `Added ${n} item${n === 1 ? "" : "s"} to the cart.`);
-        break;
-      }
-      case "/cart/clear":
-        session.delete("cart");
-        session.flash("notice", "Cart cleared.");
-        break;
-      case "/tamper": {
-        const value = requestCookie(request, COOKIE_NAME);
-        if (!value) break;
-        // Flip one character of the sealed value, the way an attacker might.
-        const at = value.length >> 1;
-        const flipped = value.slice(0, at) + (value[at] === "A" ? "B" : "A") + value.slice(at + 1);
-        return redirect(
-          `${COOKIE_NAME}=${flipped}; Path=/; Max-Age=${14 * 86400}; Secure; HttpOnly; SameSite=Lax`,
-        );
-      }
-      case "/logout":
-        session.destroy(); // expiring Set-Cookie; a spilled session's KV entry goes too
-        break;
-      default:
-        return text(404, "Not found");
-    }
-    return saveSession(session, redirect());
   },
 };
+
+async function handle(request, env) {
+  if (!env.SESSION_SECRET || !env.SESSIONS) {
+    return text(500, "Configure SESSION_SECRET (at least 32 bytes) and a KV namespace bound as SESSIONS.");
+  }
+  const url = new URL(request.url);
+  const ops = { get: 0, put: 0, delete: 0 };
+  const options = sessionOptions(env, countedStore(env.SESSIONS, ops));
+  const route = `${request.method} ${url.pathname}`;
+
+  if (route === "GET /") {
+    const session = await loadSession(request, options);
+    const view = {
+      notice: session.flash("notice"), // read once: consuming it is a change
+      status: session.status,
+      reason: session.reason,
+      isNew: session.isNew,
+      id: session.id,
+      data: session.toJSON(),
+      cookie: requestCookie(request, COOKIE_NAME),
+      spilled: ops.get > 0,
+      loadOps: { ...ops },
+    };
+    const headers = new Headers({
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+    });
+    // Costs nothing when the session was only read: no Set-Cookie, no KV write.
+    try {
+      await saveSession(session, headers);
+    } catch (e) {
+      // Only the flash was consumed; if KV refused the write (Workers KV takes
+      // one write per key per second), show the page anyway: no Set-Cookie
+      // went out, so the flash shows once more on the next load.
+      if (!(e instanceof SessionError) || e.code !== "store_failed") throw e;
+      view.saveError = e.message;
+    }
+    view.setCookies = headers.getSetCookie();
+    view.saveOps = { get: 0, put: ops.put, delete: ops.delete };
+    return new Response(page(view), { headers });
+  }
+
+  if (request.method !== "POST") {
+    return url.pathname === "/" ? text(405, "Method not allowed") : text(404, "Not found");
+  }
+  const form = await readForm(request);
+  const session = await loadSession(request, options);
+
+  switch (url.pathname) {
+    case "/login": {
+      const name = String(form.get("name") ?? "").trim().slice(0, 40);
+      if (!name) {
+        session.flash("notice", "Type a name to sign in.");
+        break;
+      }
+      session.regenerate(); // a new id at sign-in: no session fixation
+      session.set("user", { name, since: new Date().toISOString() });
+      session.flash("notice", `Welcome, ${name}!`);
+      break;
+    }
+    case "/count":
+      session.set("count", (session.get("count") ?? 0) + 1);
+      break;
+    case "/cart/add": {
+      const n = Math.min(Math.max(Number.parseInt(form.get("n"), 10) || 1, 1), 100);
+      const cart = session.get("cart") ?? session.set("cart", []).get("cart");
+      for (let i = 0; i < n; i++) {
+        const [name, cents] = PRODUCTS[cart.length % PRODUCTS.length];
+        // Mutating the live value is enough: saveSession compares the serialised state.
+        cart.push({ sku: `SKU-${String(cart.length + 1).padStart(5, "0")}`, name, qty: 1, cents });
+      }
+      session.flash("notice", `Added ${n} item${n === 1 ? "" : "s"} to the cart.`);
+      break;
+    }
+    case "/cart/clear":
+      session.delete("cart");
+      session.flash("notice", "Cart cleared.");
+      break;
+    case "/tamper": {
+      const value = requestCookie(request, COOKIE_NAME);
+      if (!value) break;
+      // Flip one character of the sealed value, the way an attacker might.
+      const at = value.length >> 1;
+      const flipped = value.slice(0, at) + (value[at] === "A" ? "B" : "A") + value.slice(at + 1);
+      return redirect(
+        `${COOKIE_NAME}=${flipped}; Path=/; Max-Age=${14 * 86400}; Secure; HttpOnly; SameSite=Lax`,
+      );
+    }
+    case "/logout":
+      session.destroy(); // expiring Set-Cookie; a spilled session's KV entry goes too
+      break;
+    default:
+      return text(404, "Not found");
+  }
+  return saveSession(session, redirect());
+}
 
 function redirect(setCookie) {
   const headers = new Headers({ location: "/", "cache-control": "no-store" });
@@ -233,7 +253,9 @@ function page(v) {
   const statusClass = { valid: "ok", new: "info", stale: "warn", expired: "warn", invalid: "bad" }[v.status] ?? "info";
   const shownJson =
     dataJson.length > 6000 ? `${dataJson.slice(0, 6000)}\n… (${dataJson.length - 6000} more characters)` : dataJson;
-  const setCookieNote = v.setCookies.length
+  const setCookieNote = v.saveError
+    ? `none <span class="muted">the KV write failed (${esc(v.saveError)}), so the flash will show again</span>`
+    : v.setCookies.length
     ? `${v.setCookies.length} <span class="muted">on this response: reading the flash changed the session</span>`
     : `none <span class="muted">on this response: it only read the session</span>`;
 
@@ -254,8 +276,8 @@ function page(v) {
     font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
   header { background: #1c2430; color: #fff; }
   .wrap { max-width: 1120px; margin: 0 auto; padding: 0 24px; }
-  header .wrap { display: flex; align-items: baseline; gap: 16px; padding-top: 18px; padding-bottom: 18px; }
-  header h1 { margin: 0; font-size: 20px; letter-spacing: .2px; }
+  header .wrap { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; padding-top: 18px; padding-bottom: 18px; }
+  header h1 { margin: 0; font-size: 20px; letter-spacing: .2px; white-space: nowrap; }
   header h1 span { color: var(--accent); }
   header p { margin: 0; color: #aab4c0; font-size: 14px; }
   main.wrap { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.25fr); gap: 20px; padding-top: 22px; padding-bottom: 40px; }

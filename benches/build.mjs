@@ -1,0 +1,139 @@
+// Builds what the benchmarks need beside the shipped package (pkg/, built by
+// `make package`):
+//   target/bench/pkg/     the bench wasm: the codec plus the bare primitives
+//                         (cargo feature `bench`), wasm-bindgen --target web,
+//                         then the same wasm-opt pass as the package
+//   target/bench/names/   the shipped wasm with its names kept, for twiggy
+//   target/bench/*.mjs    esbuild bundles of the peers for Node and workerd
+// Cargo builds in its own target dir (target/bench/cargo) so it never
+// overwrites the artifact `make package` reads in target/wasm32-unknown-unknown.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const OUT = join(ROOT, "target/bench");
+export const PKG = join(ROOT, "pkg");
+export const BENCH_PKG = join(OUT, "pkg");
+export const TESTS_MODULES = join(ROOT, "tests/node_modules");
+const WASM_TARGET = "wasm32-unknown-unknown";
+const BENCH_CARGO = join(OUT, "cargo");
+
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], ...opts });
+}
+
+/** The wasm-opt flags of the Makefile, so the bench wasm is optimised like the package. */
+export function wasmOptFlags() {
+  const make = readFileSync(join(ROOT, "Makefile"), "utf8");
+  const m = make.match(/^WASM_OPT_FLAGS\s*:=((?:.*\\\n)*.*)$/m);
+  if (!m) throw new Error("bench: WASM_OPT_FLAGS not found in the Makefile");
+  return m[1].replace(/\\\n/g, " ").trim().split(/\s+/);
+}
+
+const wasmOpt = () => join(TESTS_MODULES, ".bin/wasm-opt");
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+/** Builds target/bench/pkg (codec + primitives) unless it is up to date. */
+export function buildBenchWasm({ log = console.error } = {}) {
+  log("bench: building the bench wasm (cargo feature `bench`)");
+  run(
+    "cargo",
+    ["rustc", "--lib", "--crate-type", "cdylib", "--release", "--target", WASM_TARGET, "--features", "bench"],
+    { env: { ...process.env, CARGO_TARGET_DIR: BENCH_CARGO }, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const raw = join(BENCH_CARGO, WASM_TARGET, "release/edge_session.wasm");
+  const wasm = join(BENCH_PKG, "edge_session_bg.wasm");
+  if (mtime(wasm) < mtime(raw)) {
+    mkdirSync(BENCH_PKG, { recursive: true });
+    run("wasm-bindgen", ["--target", "web", "--out-dir", BENCH_PKG, "--out-name", "edge_session", "--no-typescript", raw]);
+    run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
+  }
+  // The JS driver over the bench glue, so loadSession runs on this module too.
+  for (const f of ["core.js", "stores.js"]) copyFileSync(join(PKG, f), join(BENCH_PKG, f));
+  return BENCH_PKG;
+}
+
+/**
+ * The shipped wasm with names kept: wasm-bindgen (which keeps the name
+ * section) and the package's wasm-opt flags plus -g. Made from the cargo
+ * output `make package` used; `fresh` says whether it still matches pkg/.
+ */
+export function buildNamesKept({ log = console.error } = {}) {
+  const raw = join(ROOT, "target", WASM_TARGET, "release/edge_session.wasm");
+  if (!existsSync(raw)) return null;
+  const dir = join(OUT, "names");
+  const wasm = join(dir, "edge_session_bg.wasm");
+  if (mtime(wasm) < mtime(raw)) {
+    log("bench: names-kept build of the shipped wasm");
+    mkdirSync(dir, { recursive: true });
+    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", raw]);
+    run(wasmOpt(), [...wasmOptFlags(), "-g", wasm, "-o", wasm]);
+  }
+  return { wasm, fresh: mtime(raw) <= mtime(join(PKG, "edge_session_bg.wasm")) + 1 };
+}
+
+/** Imports a dev dependency installed under tests/ (bare names do not resolve from benches/). */
+export async function fromTests(name) {
+  const require = createRequire(join(TESTS_MODULES, "..", "package.json"));
+  return import(pathToFileURL(require.resolve(name)).href);
+}
+
+const esbuild = () => fromTests("esbuild");
+
+/** Bundles the peers for Node: target/bench/peers.node.mjs. */
+export async function bundlePeersForNode() {
+  const out = join(OUT, "peers.node.mjs");
+  const { build } = await esbuild();
+  await build({
+    entryPoints: [join(ROOT, "benches/peers.mjs")],
+    outfile: out,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    nodePaths: [TESTS_MODULES],
+    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    logLevel: "error",
+  });
+  return out;
+}
+
+/**
+ * Bundles a Worker entry for workerd (conditions workerd, worker, browser) into
+ * target/bench/<name>/worker.mjs, with the package's .wasm beside it as a module.
+ */
+export async function bundleWorker(entry, name, { wasm = true } = {}) {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  const { build } = await esbuild();
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile: join(dir, "worker.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    nodePaths: [TESTS_MODULES],
+    external: ["*.wasm", "node:*"],
+    logLevel: "error",
+  });
+  const modules = [{ type: "ESModule", path: join(dir, "worker.mjs") }];
+  if (wasm) {
+    copyFileSync(join(PKG, "edge_session_bg.wasm"), join(dir, "edge_session_bg.wasm"));
+    modules.push({ type: "CompiledWasm", path: join(dir, "edge_session_bg.wasm") });
+  }
+  return { dir, modules };
+}
+
+/** Writes `text` to `path`, creating its folder. */
+export function writeText(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}

@@ -1,0 +1,31 @@
+// The session every benchmark carries: about 1 KiB of JSON with a nested
+// user, a 20-item cart and a CSRF token. Secrets are fixed test values.
+
+export const SECRET = "bench-secret-0123456789abcdef-0123456789";
+export const MAX_AGE = 14 * 86400;
+
+/** A fresh copy of the ~1 KiB session. */
+export function sessionData() {
+  return {
+    user: {
+      id: "usr_8f14e45fceea167a",
+      name: "Ada Lovelace",
+      email: "ada@example.com",
+      roles: ["admin", "billing"],
+      prefs: { theme: "dark", locale: "en-GB", tz: "Europe/London" },
+    },
+    cart: Array.from({ length: 20 }, (_, i) => ({
+      sku: `SKU-${1000 + i}`,
+      qty: 1 + (i % 3),
+      price: 499 + i * 100,
+    })),
+    csrf: "q3Jx0Vb9mY2L7tRk5wZp8nFhC4sGd1eA6uKoTiXyN0M",
+  };
+}
+
+/** Throws unless `d` is the session above (possibly with a changed quantity). */
+export function check(d) {
+  if (!d || d.user?.name !== "Ada Lovelace" || d.cart?.length !== 20 || typeof d.csrf !== "string") {
+    throw new Error(`bench: the session did not load intact: ${JSON.stringify(d)?.slice(0, 120)}`);
+  }
+}

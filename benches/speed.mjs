@@ -1,0 +1,171 @@
+// Speed: µs per operation for every flow (benches/flows.mjs), in Node and in
+// workerd. Flows are interleaved round by round, so a noisy neighbour slows
+// every library alike, and each figure is the median over rounds.
+import { bundleWorker, fromTests } from "./build.mjs";
+import { OPS } from "./flows.mjs";
+import { median, round } from "./stats.mjs";
+
+/** Settings by run length: batch length in ms and number of rounds. */
+export function speedPlan(quick) {
+  return quick
+    ? { warmup: 5, probeMs: 3, batchMs: 8, rounds: 2, workerdBatchMs: 20, workerdRounds: 2 }
+    : { warmup: 60, probeMs: 25, batchMs: 80, rounds: 9, workerdBatchMs: 150, workerdRounds: 7 };
+}
+
+/**
+ * Figures per flow and op. The Hono peers run through a Hono app; the same
+ * app with no session work (`hono-baseline`) is subtracted from them, so
+ * `us` is the session's cost and `rawUs` what the whole request took.
+ */
+function finish(flows, raw, emitted, extra) {
+  const results = {};
+  for (const f of flows) {
+    results[f.id] = { label: f.label, ours: !!f.ours, baseline: !!f.baseline, ops: {} };
+    for (const op of OPS) {
+      const r = raw[f.id][op];
+      const viaHono = f.id.startsWith("hono-") && !f.baseline;
+      const us = viaHono ? r.us - raw["hono-baseline"][op].us : r.us;
+      results[f.id].ops[op] = {
+        us: round(us),
+        ...(viaHono ? { rawUs: round(r.us) } : {}),
+        emitted: emitted[f.id][op],
+        ...extra(r),
+      };
+    }
+  }
+  return results;
+}
+
+async function emittedCounts(flows, cookies) {
+  const emitted = {};
+  for (const f of flows) {
+    emitted[f.id] = {};
+    for (const op of OPS) emitted[f.id][op] = await f[op](cookies[f.id]);
+  }
+  return emitted;
+}
+
+/** Node: time batches of each flow in this process. */
+export async function nodeSpeed(flows, { quick, log }) {
+  const plan = speedPlan(quick);
+  const cookies = {};
+  for (const f of flows) cookies[f.id] = await f.setup();
+  const emitted = await emittedCounts(flows, cookies);
+  const raw = {};
+  for (const f of flows) raw[f.id] = {};
+  for (const op of OPS) {
+    log(`bench: node speed, ${op}`);
+    const iters = {};
+    for (const f of flows) {
+      const fn = f[op];
+      const c = cookies[f.id];
+      for (let i = 0; i < plan.warmup; i++) await fn(c);
+      let n = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < plan.probeMs) {
+        await fn(c);
+        n++;
+      }
+      const per = (performance.now() - t0) / n;
+      iters[f.id] = Math.max(3, Math.round(plan.batchMs / per));
+    }
+    const samples = Object.fromEntries(flows.map((f) => [f.id, []]));
+    for (let r = 0; r < plan.rounds; r++) {
+      // Rotate the order each round.
+      const order = flows.map((_, i) => flows[(i + r) % flows.length]);
+      for (const f of order) {
+        const fn = f[op];
+        const c = cookies[f.id];
+        const n = iters[f.id];
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await fn(c);
+        samples[f.id].push(((performance.now() - t0) * 1000) / n);
+      }
+    }
+    for (const f of flows) raw[f.id][op] = { us: median(samples[f.id]), iters: iters[f.id], samples: samples[f.id] };
+  }
+  return finish(flows, raw, emitted, (r) => ({
+    iters: r.iters,
+    rounds: r.samples.length,
+    spread: round(Math.max(...r.samples) / Math.min(...r.samples), 3),
+  }));
+}
+
+const ORIGIN = "http://bench.local";
+
+/** One batch in workerd, timed from outside: ms of wall time for the request. */
+async function dispatch(mf, query) {
+  const t0 = performance.now();
+  const res = await mf.dispatchFetch(`${ORIGIN}/run?${new URLSearchParams(query)}`);
+  const body = await res.text();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`bench: workerd ${JSON.stringify(query)}: ${res.status} ${body}`);
+  return ms;
+}
+
+/**
+ * workerd: a bench Worker (benches/worker.mjs, bundled with the peers and the
+ * workerd entry of pkg/) runs N iterations per request. workerd's clock does
+ * not advance during pure CPU work, so each batch is timed from Node around
+ * dispatchFetch, and an empty batch (n=0) is subtracted.
+ */
+export async function workerdSpeed(flows, { quick, log }) {
+  const plan = speedPlan(quick);
+  const { dir, modules } = await bundleWorker("benches/worker.mjs", "worker");
+  const { Miniflare } = await fromTests("miniflare");
+  const mf = new Miniflare({ modules, modulesRoot: dir, compatibilityDate: "2025-09-01" });
+  try {
+    await mf.ready;
+    const verify = await mf.dispatchFetch(`${ORIGIN}/verify`);
+    const check = await verify.json();
+    if (!check.ok) throw new Error(`bench: the workerd bench Worker failed: ${check.error}`);
+    const emitted = check.emitted;
+    const raw = {};
+    const empty = [];
+    for (let i = 0; i < 5; i++) empty.push(await dispatch(mf, { lib: flows[0].id, op: "load", n: 0 }));
+    for (const f of flows) raw[f.id] = {};
+    for (const op of OPS) {
+      log(`bench: workerd speed, ${op}`);
+      const iters = {};
+      for (const f of flows) {
+        await dispatch(mf, { lib: f.id, op, n: plan.warmup });
+        const probe = quick ? 5 : 20;
+        const ms = Math.max(0.01, (await dispatch(mf, { lib: f.id, op, n: probe })) - median(empty));
+        iters[f.id] = Math.max(3, Math.round((plan.workerdBatchMs * probe) / ms));
+      }
+      const samples = Object.fromEntries(flows.map((f) => [f.id, []]));
+      for (let r = 0; r < plan.workerdRounds; r++) {
+        const order = flows.map((_, i) => flows[(i + r) % flows.length]);
+        for (const f of order) {
+          const base = await dispatch(mf, { lib: f.id, op, n: 0 });
+          empty.push(base);
+          const ms = await dispatch(mf, { lib: f.id, op, n: iters[f.id] });
+          samples[f.id].push(((ms - base) * 1000) / iters[f.id]);
+        }
+      }
+      for (const f of flows) raw[f.id][op] = { us: median(samples[f.id]), iters: iters[f.id], samples: samples[f.id] };
+    }
+    const results = finish(flows, raw, emitted, (r) => ({
+      iters: r.iters,
+      rounds: r.samples.length,
+      spread: round(Math.max(...r.samples) / Math.min(...r.samples), 3),
+    }));
+    return { results, emptyRequestMs: round(median(empty)) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** For each op, the fastest peer and how many times faster each of ours is. */
+export function ratios(results) {
+  const out = {};
+  for (const op of OPS) {
+    const peers = Object.entries(results).filter(([, r]) => !r.ours && !r.baseline);
+    const [fastestId, fastest] = peers.reduce((a, b) => (b[1].ops[op].us < a[1].ops[op].us ? b : a));
+    out[op] = { fastestPeer: fastestId, fastestPeerUs: fastest.ops[op].us, speedup: {} };
+    for (const [id, r] of Object.entries(results)) {
+      if (r.ours) out[op].speedup[id] = round(fastest.ops[op].us / r.ops[op].us, 3);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,210 @@
+// What a cookie holds, for the CLI (`edge-session inspect`) and for tools:
+// parse what was pasted (a value, name=value, a Set-Cookie line, a Cookie
+// header), then let the wasm core open it exactly as loadSession would.
+// Internal: not an export of the package. The wasm must be initialised first
+// (import an entry such as ./node.js before calling these).
+import { Codec, peek } from "./edge_session.js";
+
+const DAY = 86400;
+// Codec flag bits (src/wasm.rs): a secure, HttpOnly cookie accepts every name
+// (__Host- and __Secure- included); attributes play no part in opening a value.
+const SECURE = 2;
+const HTTP_ONLY = 4;
+
+export const DEFAULT_NAMES = { native: "__Host-session", beaker: "beaker.session.id" };
+export const FORMATS = ["native", "beaker"];
+export const LATER_FORMATS = ["iron", "remix", "cookie-rs"];
+
+const ATTRIBUTES = new Set([
+  "path",
+  "domain",
+  "max-age",
+  "expires",
+  "secure",
+  "httponly",
+  "samesite",
+  "partitioned",
+  "priority",
+]);
+
+/** A problem with what was asked (exit 2 in the CLI), never with the cookie. */
+export class UsageError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+function splitPair(text) {
+  const i = text.indexOf("=");
+  return i < 0 ? null : { name: text.slice(0, i).trim(), value: text.slice(i + 1).trim() };
+}
+
+/**
+ * Reads pasted input: a bare value, `name=value`, a Set-Cookie line (with or
+ * without the `Set-Cookie:` prefix) or a Cookie header (`Cookie:` prefix
+ * optional). Returns `{ form, pairs: [{name, value}], attributes }`.
+ */
+export function parseInput(text) {
+  let t = String(text).trim();
+  let form;
+  const prefix = /^(set-cookie|cookie)\s*:\s*/i.exec(t);
+  if (prefix) {
+    form = prefix[1].toLowerCase() === "set-cookie" ? "set-cookie" : "cookie-header";
+    t = t.slice(prefix[0].length);
+  }
+  // A bare value: native values have no "=", Beaker's end in base64 padding.
+  if (!form && /^[^=;\s]+=*$/.test(t)) return { form: "value", pairs: [{ name: null, value: t }], attributes: {} };
+  const segments = t.split(";").map((s) => s.trim()).filter(Boolean);
+  if (!form) {
+    const rest = segments.slice(1);
+    const isAttribute = (s) => ATTRIBUTES.has((splitPair(s)?.name ?? s).toLowerCase());
+    form = rest.length > 0 && rest.every(isAttribute) ? "set-cookie" : rest.length ? "cookie-header" : "pair";
+  }
+  if (form === "set-cookie") {
+    const pair = splitPair(segments[0] ?? "");
+    const attributes = {};
+    for (const s of segments.slice(1)) {
+      const a = splitPair(s);
+      attributes[a ? a.name : s] = a ? a.value : true;
+    }
+    return { form, pairs: pair ? [pair] : [], attributes };
+  }
+  return { form, pairs: segments.map(splitPair).filter(Boolean), attributes: {} };
+}
+
+/**
+ * Picks the cookie to inspect: the one called `name`, else the only one, else
+ * the format's default name. `{ name, value }`, with `value` null when no
+ * cookie has that name (loadSession would then start a new session).
+ */
+export function pickCookie(parsed, name, format = "native") {
+  const { pairs } = parsed;
+  if (pairs.length === 0) throw new UsageError("no cookie found in the input");
+  if (parsed.form === "value") return { name: name ?? DEFAULT_NAMES[format], value: pairs[0].value, found: [] };
+  const found = pairs.map((p) => p.name);
+  if (name === undefined) {
+    if (pairs.length === 1) return { ...pairs[0], found };
+    const fallback = pairs.find((p) => p.name === DEFAULT_NAMES[format]);
+    if (fallback) return { ...fallback, found };
+    throw new UsageError(`the input holds ${pairs.length} cookies (${found.join(", ")}): choose one with --name`);
+  }
+  // When a name repeats, the first pair wins, as in loadSession.
+  const pair = pairs.find((p) => p.name === name);
+  return { name, value: pair ? pair.value : null, found };
+}
+
+/** 32 random bytes, base64url without padding: a secret the options accept. */
+export function newSecret() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function iso(seconds) {
+  return new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function isoHeader(h) {
+  return { ...h, issuedAt: iso(h.issuedAt), expiresAt: iso(h.expiresAt) };
+}
+
+function codecFor(options) {
+  const format = options.format ?? "native";
+  let secrets = options.secrets ?? [];
+  // Beaker cookies are opened with the Beaker keys; the codec still wants a ring.
+  if (format === "beaker" && secrets.length === 0) secrets = [newSecret()];
+  if (secrets.length === 0) throw new UsageError("give the secret with --secret (or use --no-verify on a signed value)");
+  const idle = options.idleTimeout ?? 0;
+  let codec;
+  try {
+    codec = new Codec(
+      secrets,
+      [options.name, "/", "", "Lax"],
+      SECURE | HTTP_ONLY,
+      [14 * DAY, idle, 3600, 4000, options.maxBytes ?? 256 * 1024, 32],
+      options.storePrefix ?? "session:",
+    );
+    if (format === "beaker") {
+      const b = options.beaker ?? {};
+      if (!b.validateKey) throw new UsageError("--format beaker needs --beaker-validate-key");
+      codec.useBeaker(b.validateKey, b.encryptKey, b.cryptoType ?? "cryptography", b.nonceBits ?? 128, b.timeout ?? 0, 0);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    // The codec throws "option\nmessage"; messages never contain the secret.
+    const message = typeof e === "string" ? e.split("\n").pop() : String(e?.message ?? e);
+    throw new UsageError(message);
+  }
+  return codec;
+}
+
+/**
+ * Opens `value` (the cookie's value) as the cookie `options.name`, with
+ * `options.secrets` (or the Beaker keys), at `options.now` (ms). Returns a
+ * plain object; `valid` is true when loadSession would accept the value
+ * (for a spilled reference: the reference opened; its data is in the store).
+ */
+export function inspectValue(value, options) {
+  const format = options.format ?? "native";
+  const codec = codecFor(options);
+  try {
+    const now = options.now ?? Date.now();
+    const out = JSON.parse(codec.inspect(value, now));
+    const load = out.load;
+    const result = {
+      name: options.name,
+      format,
+      verified: true,
+      valid: false,
+      status: null,
+      reason: null,
+      header: out.header ? isoHeader(out.header) : null,
+      key: out.header ? (out.currentKey ? "current" : out.knownKey ? "old" : "unknown") : null,
+      id: null,
+      data: null,
+      flash: null,
+    };
+    if (load.error) {
+      result.status = "invalid";
+      result.reason = load.error;
+    } else if (load.fetch) {
+      result.valid = true;
+      result.status = "valid";
+      result.storeKey = load.key;
+    } else {
+      result.status = load.status;
+      result.reason = load.reason ?? null;
+      if (load.status === "valid") {
+        result.valid = true;
+        result.id = load.id;
+        result.data = load.data;
+        result.flash = load.flash;
+      }
+    }
+    return result;
+  } finally {
+    codec.free();
+  }
+}
+
+/**
+ * The readable parts of a native value without any key. Signed values show
+ * their data (unverified); sealed ones only their header (`sealed: true`).
+ */
+export function peekValue(value) {
+  const out = JSON.parse(peek(value));
+  if (out.error) return { verified: false, valid: false, status: "invalid", reason: out.error, header: null };
+  const h = out.header;
+  const result = { verified: false, header: isoHeader(h), sealed: h.mode === "sealed", id: null, data: null, flash: null };
+  if (h.mode === "signed" && h.kind === "session" && out.payload !== null) {
+    try {
+      const doc = JSON.parse(out.payload);
+      result.id = doc.i ?? null;
+      result.data = doc.d ?? null;
+      result.flash = doc.f ?? {};
+    } catch {
+      result.reason = "not_object";
+    }
+  }
+  return result;
+}

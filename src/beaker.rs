@@ -1,0 +1,656 @@
+//! Beaker 1.14 cookie sessions (`session.type = cookie`), the format TurboGears 2 uses.
+//!
+//! The layout, as Beaker 1.14.1 reads and writes it (`beaker/session.py`):
+//!
+//! ```text
+//! value = hex(HMAC-SHA1(validate_key, P)) || P           lowercase hex, 40 chars
+//! signed:    P = b64(zlib(json.dumps(dict)))              standard alphabet, padded
+//! encrypted: P = N || b64(E)
+//!            N = b64(nonce_bits / 8 random bytes)         text, also the PBKDF2 salt
+//!            K = PBKDF2-HMAC-SHA1(encrypt_key, validate_key || N, 1 round, 32 bytes)
+//!            E = IV(12) || TAG(16) || AES-256-GCM(K, IV, zlib(json))   crypto_type "cryptography"
+//!            E = AES-256-CTR(K, counter block 0, zlib(json))           crypto_type "pycryptodome"
+//! ```
+//!
+//! The dict holds `_domain`, `_path`, `_id` (uuid4 hex), the user's keys, then
+//! `_creation_time` and `_accessed_time` (float seconds). [`encode`] writes the dict in
+//! Beaker's key order and compresses it with `miniz_oxide`: Beaker reads any valid JSON
+//! and any zlib stream, so the bytes need not be CPython's (an exact port of zlib's
+//! deflate and of `json.dumps` was measured at ~80 KB of wasm, for no reader's benefit).
+//! Pickled sessions (`data_serializer = pickle`) are detected and never deserialised.
+
+use alloc::{string::String, vec::Vec};
+
+use crate::payload::{self, Limits};
+
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::aes::Aes256;
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use ctr::cipher::{KeyIvInit, StreamCipher};
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use subtle::ConstantTimeEq;
+
+/// Longest cookie value [`decode`] looks at; browsers store at most 4 KiB anyway.
+const MAX_VALUE_LEN: usize = 16 * 1024;
+/// Largest session JSON: the inflate limit, and what [`encode`] will compress.
+const MAX_JSON_LEN: usize = 64 * 1024;
+/// Beaker refuses to write a payload `P` (the value after the 40 hex signature chars)
+/// longer than this (`_create_cookie`); [`encode`] refuses it too, [`decode`] does not.
+///
+/// ```
+/// use edge_session::beaker::MAX_PAYLOAD_LEN;
+/// // The longest value Beaker writes: signature plus payload.
+/// assert_eq!(40 + MAX_PAYLOAD_LEN, 4104);
+/// ```
+pub const MAX_PAYLOAD_LEN: usize = 4064;
+/// Nesting limit of the session JSON (Python's own limit is deeper).
+const MAX_DEPTH: usize = 100;
+/// zlib level, as Beaker's `zlib.compress` default.
+const ZLIB_LEVEL: u8 = 6;
+const SIG_LEN: usize = 40;
+const GCM_IV_LEN: usize = 12;
+const GCM_TAG_LEN: usize = 16;
+/// Keys Beaker keeps in the session dict itself; every other key is user data.
+const RESERVED: [&str; 6] = [
+    "_id",
+    "_domain",
+    "_path",
+    "_creation_time",
+    "_accessed_time",
+    "_expires",
+];
+
+/// Beaker's `crypto_type` for encrypted cookies.
+///
+/// ```
+/// use edge_session::beaker::Crypto;
+/// // Beaker's "default" picks `cryptography` when it is installed.
+/// assert_ne!(Crypto::Cryptography, Crypto::Pycryptodome);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crypto {
+    /// `crypto_type = cryptography`: AES-256-GCM, `E = IV || TAG || CT`.
+    Cryptography,
+    /// `crypto_type = pycryptodome` (alias `pycrypto`): AES-256-CTR from a zero counter.
+    /// Unauthenticated; the HMAC over the whole value is what protects it.
+    Pycryptodome,
+}
+
+/// The keys of a Beaker cookie session: `session.validate_key`, and for encrypted
+/// sessions `session.encrypt_key`, `session.crypto_type` and `session.encrypt_nonce_bits`.
+///
+/// ```
+/// use edge_session::beaker::{BeakerKeys, Crypto};
+/// let signed = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128)?;
+/// assert_eq!(signed.nonce_len(), 0);
+/// let sealed = BeakerKeys::new(b"validate", Some(b"encrypt"), Crypto::Cryptography, 128)?;
+/// assert_eq!(sealed.nonce_len(), 16 + 12);
+/// # Ok::<(), edge_session::beaker::BeakerError>(())
+/// ```
+#[derive(Clone)]
+pub struct BeakerKeys {
+    validate_key: Vec<u8>,
+    encrypt_key: Option<Vec<u8>>,
+    crypto: Crypto,
+    nonce_bits: u32,
+}
+
+impl core::fmt::Debug for BeakerKeys {
+    // Never print the keys themselves.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BeakerKeys")
+            .field("encrypted", &self.encrypt_key.is_some())
+            .field("crypto", &self.crypto)
+            .field("nonce_bits", &self.nonce_bits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BeakerKeys {
+    /// Checks and stores the keys, given as the UTF-8 bytes of Beaker's config strings.
+    ///
+    /// Any key length works, as in Beaker. Errors with [`BeakerError::InvalidKey`] when
+    /// `validate_key` is empty, `encrypt_key` is `Some` but empty (Beaker would then
+    /// silently not encrypt), `nonce_bits` is not a positive multiple of 8 up to 512, or an
+    /// encrypted setup has a non-ASCII key (Beaker encodes both keys as ASCII for PBKDF2,
+    /// so it could never open such a cookie).
+    ///
+    /// ```
+    /// use edge_session::beaker::{BeakerError, BeakerKeys, Crypto};
+    /// assert!(BeakerKeys::new(b"k", Some(b"e"), Crypto::Pycryptodome, 48).is_ok());
+    /// let bad = BeakerKeys::new(b"", None, Crypto::Cryptography, 128);
+    /// assert_eq!(bad.unwrap_err(), BeakerError::InvalidKey);
+    /// let bad = BeakerKeys::new(b"k", Some(b"e"), Crypto::Cryptography, 12);
+    /// assert_eq!(bad.unwrap_err(), BeakerError::InvalidKey);
+    /// ```
+    pub fn new(
+        validate_key: &[u8],
+        encrypt_key: Option<&[u8]>,
+        crypto: Crypto,
+        nonce_bits: u32,
+    ) -> Result<Self, BeakerError> {
+        if validate_key.is_empty()
+            || nonce_bits == 0
+            || !nonce_bits.is_multiple_of(8)
+            || nonce_bits > 512
+        {
+            return Err(BeakerError::InvalidKey);
+        }
+        if let Some(ek) = encrypt_key {
+            if ek.is_empty() || !ek.is_ascii() || !validate_key.is_ascii() {
+                return Err(BeakerError::InvalidKey);
+            }
+        }
+        Ok(Self {
+            validate_key: validate_key.to_vec(),
+            encrypt_key: encrypt_key.map(<[u8]>::to_vec),
+            crypto,
+            nonce_bits,
+        })
+    }
+
+    /// How many random bytes [`encode`] needs: 0 for signed sessions, `nonce_bits / 8`
+    /// for CTR, and `nonce_bits / 8 + 12` for GCM (the salt nonce, then the GCM IV).
+    ///
+    /// ```
+    /// use edge_session::beaker::{BeakerKeys, Crypto};
+    /// let keys = BeakerKeys::new(b"k", Some(b"e"), Crypto::Pycryptodome, 48)?;
+    /// assert_eq!(keys.nonce_len(), 6);
+    /// # Ok::<(), edge_session::beaker::BeakerError>(())
+    /// ```
+    pub fn nonce_len(&self) -> usize {
+        match (&self.encrypt_key, self.crypto) {
+            (None, _) => 0,
+            (Some(_), Crypto::Pycryptodome) => self.salt_len(),
+            (Some(_), Crypto::Cryptography) => self.salt_len() + GCM_IV_LEN,
+        }
+    }
+
+    fn salt_len(&self) -> usize {
+        (self.nonce_bits / 8) as usize
+    }
+
+    /// Length of N, the base64 text of the salt bytes (Beaker's `get_nonce_size`).
+    fn salt_b64_len(&self) -> usize {
+        self.salt_len().div_ceil(3) * 4
+    }
+
+    fn sign_hex(&self, payload: &[u8]) -> Result<[u8; SIG_LEN], BeakerError> {
+        let mut mac = Hmac::<Sha1>::new_from_slice(&self.validate_key)
+            .map_err(|_| BeakerError::InvalidKey)?;
+        mac.update(payload);
+        let digest = mac.finalize().into_bytes();
+        let mut hex = [0u8; SIG_LEN];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 15)];
+        }
+        Ok(hex)
+    }
+
+    /// The AES key for salt text `n`: PBKDF2-HMAC-SHA1, one round, salt `validate_key || n`.
+    fn aes_key(&self, encrypt_key: &[u8], n: &[u8]) -> Result<[u8; 32], BeakerError> {
+        let mut salt = Vec::with_capacity(self.validate_key.len() + n.len());
+        salt.extend_from_slice(&self.validate_key);
+        salt.extend_from_slice(n);
+        let mut key = [0u8; 32];
+        pbkdf2::pbkdf2::<Hmac<Sha1>>(encrypt_key, &salt, 1, &mut key)
+            .map_err(|_| BeakerError::InvalidKey)?;
+        Ok(key)
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Why a cookie could not be read or written.
+///
+/// ```
+/// use edge_session::beaker::BeakerError;
+/// assert_eq!(BeakerError::BadSignature.reason(), "bad_signature");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeakerError {
+    /// Not base64, not zlib, not JSON, or a reserved key is missing or of the wrong type.
+    Malformed,
+    /// The HMAC-SHA1 does not match (tampered, other key, uppercase hex, too short).
+    BadSignature,
+    /// A pickled session (`data_serializer = pickle`): never deserialised.
+    Pickle,
+    /// The JSON is not an object (or, for [`encode`], `data` is not one).
+    NotObject,
+    /// Over the size limits: the value or inflated JSON when reading; the 4064-char
+    /// payload (Beaker's own limit) or the JSON when writing.
+    TooLarge,
+    /// AES-GCM rejected the tag: the encrypt key is wrong.
+    Decrypt,
+    /// A configuration error: see [`BeakerKeys::new`]; also a wrong nonce length in [`encode`].
+    InvalidKey,
+}
+
+impl BeakerError {
+    /// A stable snake_case reason code.
+    ///
+    /// ```
+    /// use edge_session::beaker::BeakerError;
+    /// assert_eq!(BeakerError::Pickle.reason(), "pickle_unsupported");
+    /// assert_eq!(BeakerError::Decrypt.reason(), "bad_tag");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            BeakerError::Malformed => "malformed",
+            BeakerError::BadSignature => "bad_signature",
+            BeakerError::Pickle => "pickle_unsupported",
+            BeakerError::NotObject => "not_object",
+            BeakerError::TooLarge => "too_large",
+            BeakerError::Decrypt => "bad_tag",
+            BeakerError::InvalidKey => "invalid_key",
+        }
+    }
+}
+
+/// A Beaker session: the reserved keys, plus the user keys as JSON text.
+///
+/// ```
+/// use edge_session::beaker::BeakerSession;
+/// let s = BeakerSession {
+///     id: "0123456789abcdef0123456789abcdef".into(),
+///     creation_time: "1732700000.25".into(),
+///     accessed_time: 1732700000,
+///     data: r#"{"user": "ann"}"#.into(),
+/// };
+/// assert!(s.data.starts_with('{'));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeakerSession {
+    /// `_id`: uuid4 hex for sessions Beaker created.
+    pub id: String,
+    /// `_creation_time` as Beaker wrote it (a JSON number), kept verbatim.
+    pub creation_time: String,
+    /// `_accessed_time` in whole seconds (rounded down); the idle timeout runs from it.
+    pub accessed_time: u64,
+    /// The user keys as a JSON object text, in order, as written. `_expires`, which
+    /// old Beaker versions wrote, is tolerated and dropped.
+    pub data: String,
+}
+
+/// Reads a Beaker cookie value (surrounding double quotes are stripped, as Beaker does).
+///
+/// Never panics. Size is checked only against a 16 KiB value / 64 KiB JSON bound; a
+/// payload over Beaker's 4064-char write limit still loads.
+///
+/// ```
+/// use edge_session::beaker::{decode, encode, BeakerError, BeakerKeys, BeakerSession, Crypto};
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128)?;
+/// let session = BeakerSession {
+///     id: "5f0c7a1fd0c24f6c9b1f0c1e2d3a4b5c".into(),
+///     creation_time: "1732700000.5".into(),
+///     accessed_time: 1732700100,
+///     data: r#"{"user_id":7}"#.into(),
+/// };
+/// let cookie = encode(&session, None, "/", &keys, &[])?;
+/// assert_eq!(decode(&cookie, &keys)?, session);
+/// let other = BeakerKeys::new(b"other", None, Crypto::Cryptography, 128)?;
+/// assert_eq!(decode(&cookie, &other), Err(BeakerError::BadSignature));
+/// # Ok::<(), BeakerError>(())
+/// ```
+pub fn decode(value: &str, keys: &BeakerKeys) -> Result<BeakerSession, BeakerError> {
+    if value.len() > MAX_VALUE_LEN {
+        return Err(BeakerError::TooLarge);
+    }
+    let value = value.trim_matches('"').as_bytes();
+    if value.is_empty() {
+        return Err(BeakerError::Malformed);
+    }
+    let (sig, payload) = match (value.get(..SIG_LEN), value.get(SIG_LEN..)) {
+        (Some(sig), Some(payload)) => (sig, payload),
+        _ => return Err(BeakerError::BadSignature),
+    };
+    let expected = keys.sign_hex(payload)?;
+    // Beaker compares against lowercase hex: uppercase is a mismatch.
+    if !bool::from(expected.ct_eq(sig)) {
+        return Err(BeakerError::BadSignature);
+    }
+    if !payload.is_ascii() {
+        return Err(BeakerError::Malformed);
+    }
+    let plain = match &keys.encrypt_key {
+        None => B64.decode(payload).map_err(|_| BeakerError::Malformed)?,
+        Some(ek) => {
+            let n_len = keys.salt_b64_len();
+            let (n, rest) = match (payload.get(..n_len), payload.get(n_len..)) {
+                (Some(n), Some(rest)) => (n, rest),
+                _ => return Err(BeakerError::Malformed),
+            };
+            let mut e = B64.decode(rest).map_err(|_| BeakerError::Malformed)?;
+            let key = keys.aes_key(ek, n)?;
+            match keys.crypto {
+                Crypto::Pycryptodome => {
+                    ctr_apply(&key, &mut e)?;
+                    e
+                }
+                Crypto::Cryptography => gcm_open(&key, &e)?,
+            }
+        }
+    };
+    // Pickle protocol 2 starts with 0x80; Beaker's PickleSerializer does not compress.
+    if plain.first() == Some(&0x80) {
+        return Err(BeakerError::Pickle);
+    }
+    let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&plain, MAX_JSON_LEN)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => BeakerError::TooLarge,
+            _ => BeakerError::Malformed,
+        })?;
+    if json.first() == Some(&0x80) {
+        return Err(BeakerError::Pickle);
+    }
+    let text = core::str::from_utf8(&json).map_err(|_| BeakerError::Malformed)?;
+    session_from_json(text)
+}
+
+fn session_from_json(text: &str) -> Result<BeakerSession, BeakerError> {
+    let limits = Limits {
+        max_bytes: MAX_JSON_LEN,
+        max_depth: MAX_DEPTH,
+    };
+    check_object(text, &limits)?;
+    let (mut id, mut created, mut accessed) = (None, None, None);
+    let mut data = String::with_capacity(text.len());
+    data.push('{');
+    for (key, value) in payload::members(text) {
+        match key {
+            "_id" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
+            "_creation_time" => created = Some(value).filter(|v| is_number(v)),
+            "_accessed_time" => accessed = whole_seconds(value),
+            "_domain" | "_path" | "_expires" => {}
+            _ => {
+                if data.len() > 1 {
+                    data.push_str(", ");
+                }
+                data.push('"');
+                data.push_str(key);
+                data.push_str("\": ");
+                data.push_str(value);
+            }
+        }
+    }
+    data.push('}');
+    let (Some(id), Some(created), Some(accessed)) = (id, created, accessed) else {
+        return Err(BeakerError::Malformed);
+    };
+    if id.contains('\\') {
+        return Err(BeakerError::Malformed);
+    }
+    Ok(BeakerSession {
+        id: String::from(id),
+        creation_time: String::from(created),
+        accessed_time: accessed,
+        data,
+    })
+}
+
+/// `NotObject` for valid JSON that is not an object, `Malformed` for the rest.
+fn check_object(text: &str, limits: &Limits) -> Result<(), BeakerError> {
+    payload::check_object(text.as_bytes(), limits).map_err(|e| match e {
+        crate::DecodeError::NotObject
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() =>
+        {
+            BeakerError::NotObject
+        }
+        crate::DecodeError::TooLarge => BeakerError::TooLarge,
+        _ => BeakerError::Malformed,
+    })
+}
+
+/// A plain JSON number such as Python's float repr writes (`1732700000.123456`).
+fn is_number(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && v.bytes()
+            .next()
+            .is_some_and(|b| b == b'-' || b.is_ascii_digit())
+}
+
+/// The whole seconds (rounded down) of a JSON number such as `1732700000.5`
+/// or `1.7327e9`; negative times count as 0. `None` for anything else.
+fn whole_seconds(v: &str) -> Option<u64> {
+    let (mantissa, exp) = match v.find(['e', 'E']) {
+        Some(i) => (v.get(..i)?, v.get(i + 1..)?),
+        None => (v, "0"),
+    };
+    let negative = mantissa.starts_with('-');
+    let mantissa = mantissa.trim_start_matches('-');
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exp_digits = exp.trim_start_matches(['+', '-']);
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty()
+        || !all_digits(int)
+        || !all_digits(frac)
+        || exp_digits.is_empty()
+        || exp_digits.len() > 4
+        || !all_digits(exp_digits)
+    {
+        return None;
+    }
+    if negative {
+        return Some(0);
+    }
+    let e = exp_digits
+        .bytes()
+        .fold(0i32, |a, b| a * 10 + i32::from(b - b'0'));
+    let point = int.len() as i32 + if exp.starts_with('-') { -e } else { e };
+    let mut secs = 0u64;
+    for (i, b) in int.bytes().chain(frac.bytes()).enumerate() {
+        if i as i32 >= point {
+            return Some(secs);
+        }
+        secs = secs.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    let digits = (int.len() + frac.len()) as i32;
+    (digits..point.max(digits)).try_fold(secs, |acc, _| acc.checked_mul(10))
+}
+
+/// Writes a cookie value for `session`: the dict `{"_domain": domain or null,
+/// "_path": path, "_id": …, user keys…, "_creation_time": …, "_accessed_time": …}`
+/// in Beaker's key order, zlib-compressed, then (with an `encrypt_key`) encrypted,
+/// base64-encoded and signed. `nonce` must be [`BeakerKeys::nonce_len`] fresh random
+/// bytes (empty for signed sessions).
+/// Errors: [`BeakerError::TooLarge`] past Beaker's 4064-char payload limit,
+/// [`BeakerError::NotObject`]/[`BeakerError::Malformed`] for bad `data` (or `data`
+/// holding a reserved key, a `creation_time` that is not a number, or an `id`
+/// that is not plain text), [`BeakerError::InvalidKey`] for a nonce of the wrong length.
+///
+/// ```
+/// use edge_session::beaker::{decode, encode, BeakerKeys, BeakerSession, Crypto};
+/// let keys = BeakerKeys::new(b"validate", Some(b"encrypt"), Crypto::Cryptography, 128)?;
+/// let session = BeakerSession {
+///     id: "5f0c7a1fd0c24f6c9b1f0c1e2d3a4b5c".into(),
+///     creation_time: "1732700000.5".into(),
+///     accessed_time: 1732700000,
+///     data: "{}".into(),
+/// };
+/// let nonce = [7u8; 28]; // use real randomness
+/// let cookie = encode(&session, Some(".example.com"), "/", &keys, &nonce)?;
+/// assert_eq!(&cookie[40..64], "BwcHBwcHBwcHBwcHBwcHBw==");
+/// assert_eq!(decode(&cookie, &keys)?, session);
+/// # Ok::<(), edge_session::beaker::BeakerError>(())
+/// ```
+pub fn encode(
+    session: &BeakerSession,
+    domain: Option<&str>,
+    path: &str,
+    keys: &BeakerKeys,
+    nonce: &[u8],
+) -> Result<String, BeakerError> {
+    if nonce.len() != keys.nonce_len() {
+        return Err(BeakerError::InvalidKey);
+    }
+    if session.data.len() > MAX_JSON_LEN {
+        return Err(BeakerError::TooLarge);
+    }
+    let limits = Limits {
+        max_bytes: MAX_JSON_LEN,
+        max_depth: MAX_DEPTH,
+    };
+    check_object(&session.data, &limits)?;
+    if !is_number(&session.creation_time) || !is_plain(&session.id) {
+        return Err(BeakerError::Malformed);
+    }
+
+    let mut json = String::with_capacity(session.data.len() + 160);
+    json.push_str("{\"_domain\": ");
+    match domain {
+        Some(d) if is_plain(d) => push_quoted(&mut json, d),
+        Some(_) => return Err(BeakerError::Malformed),
+        None => json.push_str("null"),
+    }
+    json.push_str(", \"_path\": ");
+    if !is_plain(path) {
+        return Err(BeakerError::Malformed);
+    }
+    push_quoted(&mut json, path);
+    json.push_str(", \"_id\": ");
+    push_quoted(&mut json, &session.id);
+    for (key, value) in payload::members(&session.data) {
+        if RESERVED.contains(&key) {
+            return Err(BeakerError::Malformed);
+        }
+        json.push_str(", \"");
+        json.push_str(key);
+        json.push_str("\": ");
+        json.push_str(value);
+    }
+    json.push_str(", \"_creation_time\": ");
+    json.push_str(&session.creation_time);
+    json.push_str(", \"_accessed_time\": ");
+    crate::cookie::push_u64(&mut json, session.accessed_time);
+    json.push_str(".0}");
+    if json.len() > MAX_JSON_LEN {
+        return Err(BeakerError::TooLarge);
+    }
+
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), ZLIB_LEVEL);
+    let payload = match &keys.encrypt_key {
+        None => B64.encode(&z),
+        Some(ek) => {
+            let (salt, iv) = nonce
+                .split_at_checked(keys.salt_len())
+                .ok_or(BeakerError::InvalidKey)?;
+            let mut p = B64.encode(salt);
+            let key = keys.aes_key(ek, p.as_bytes())?;
+            let e = match keys.crypto {
+                Crypto::Pycryptodome => {
+                    let mut ct = z;
+                    ctr_apply(&key, &mut ct)?;
+                    ct
+                }
+                Crypto::Cryptography => gcm_seal(&key, iv, z)?,
+            };
+            B64.encode_string(&e, &mut p);
+            p
+        }
+    };
+    if payload.len() > MAX_PAYLOAD_LEN {
+        return Err(BeakerError::TooLarge);
+    }
+    let sig = keys.sign_hex(payload.as_bytes())?;
+    let mut out = String::with_capacity(SIG_LEN + payload.len());
+    out.extend(sig.iter().map(|&b| char::from(b)));
+    out.push_str(&payload);
+    Ok(out)
+}
+
+/// Text that needs no JSON escaping: printable ASCII without `"` or `\\`.
+fn is_plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
+fn push_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
+}
+
+/// Beaker's idle timeout (`session.timeout`): expired when
+/// `now - _accessed_time > timeout`, strictly. `None` never expires.
+///
+/// ```
+/// use edge_session::beaker::{is_expired, BeakerSession};
+/// let s = BeakerSession {
+///     id: "x".into(),
+///     creation_time: "900.0".into(),
+///     accessed_time: 1000,
+///     data: "{}".into(),
+/// };
+/// assert!(!is_expired(&s, Some(10), 1010));
+/// assert!(is_expired(&s, Some(10), 1011));
+/// assert!(!is_expired(&s, None, u64::MAX));
+/// ```
+pub fn is_expired(session: &BeakerSession, timeout_secs: Option<u64>, now_secs: u64) -> bool {
+    timeout_secs.is_some_and(|t| now_secs.saturating_sub(session.accessed_time) > t)
+}
+
+// ---- crypto ---------------------------------------------------------------
+
+fn ctr_apply(key: &[u8; 32], data: &mut [u8]) -> Result<(), BeakerError> {
+    let mut cipher = ctr::Ctr128BE::<Aes256>::new_from_slices(key, &[0u8; 16])
+        .map_err(|_| BeakerError::InvalidKey)?;
+    cipher
+        .try_apply_keystream(data)
+        .map_err(|_| BeakerError::TooLarge)
+}
+
+fn gcm_open(key: &[u8; 32], e: &[u8]) -> Result<Vec<u8>, BeakerError> {
+    let (iv, rest) = e
+        .split_at_checked(GCM_IV_LEN)
+        .ok_or(BeakerError::Malformed)?;
+    let (tag, ct) = rest
+        .split_at_checked(GCM_TAG_LEN)
+        .ok_or(BeakerError::Malformed)?;
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| BeakerError::InvalidKey)?;
+    let iv = Nonce::<_>::try_from(iv).map_err(|_| BeakerError::Malformed)?;
+    let tag = Tag::try_from(tag).map_err(|_| BeakerError::Malformed)?;
+    let mut buf = ct.to_vec();
+    cipher
+        .decrypt_inout_detached(&iv, b"", buf.as_mut_slice().into(), &tag)
+        .map_err(|_| BeakerError::Decrypt)?;
+    Ok(buf)
+}
+
+fn gcm_seal(key: &[u8; 32], iv: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, BeakerError> {
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| BeakerError::InvalidKey)?;
+    let iv_arr = Nonce::<_>::try_from(iv).map_err(|_| BeakerError::InvalidKey)?;
+    let tag = cipher
+        .encrypt_inout_detached(&iv_arr, b"", data.as_mut_slice().into())
+        .map_err(|_| BeakerError::TooLarge)?;
+    let mut e = Vec::with_capacity(GCM_IV_LEN + GCM_TAG_LEN + data.len());
+    e.extend_from_slice(iv);
+    e.extend_from_slice(&tag);
+    e.extend_from_slice(&data);
+    Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_seconds;
+
+    #[test]
+    fn whole_seconds_of_python_floats() {
+        assert_eq!(whole_seconds("1732700000.987"), Some(1732700000));
+        assert_eq!(whole_seconds("1e9"), Some(1_000_000_000));
+        assert_eq!(whole_seconds("1.5E+3"), Some(1500));
+        assert_eq!(whole_seconds("25e-1"), Some(2));
+        assert_eq!(whole_seconds("5e-324"), Some(0));
+        assert_eq!(whole_seconds("-3.5"), Some(0));
+        assert_eq!(whole_seconds("12"), Some(12));
+        assert_eq!(whole_seconds("1e30"), None);
+        assert_eq!(whole_seconds("\"1\""), None);
+        assert_eq!(whole_seconds("1.2.3"), None);
+        assert_eq!(whole_seconds(""), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! The wasm-bindgen bindings (`Codec`) in headless Chromium, through
+//! wasm-bindgen-test-runner and chromedriver:
+//!
+//! ```text
+//! CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+//!   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!   cargo test --target wasm32-unknown-unknown --features wasm --test browser
+//! ```
+//!
+//! The JS driver (js/core.js) is tested over the built package elsewhere
+//! (tests/js/browser.test.mjs); this checks the raw exports a browser gets.
+#![cfg(all(target_family = "wasm", feature = "wasm"))]
+
+use edge_session::Codec;
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SECRET: &str = "browser-test-secret-0123456789-abcdefghij";
+const NAME: &str = "__Host-session";
+const NOW_MS: f64 = 1_700_000_000_000.0;
+
+// Bits of `Codec::new`'s flags (src/wasm.rs).
+const SECURE: u32 = 2;
+const HTTP_ONLY: u32 = 4;
+
+/// The options loadSession uses by default: sealed, `__Host-session`, 14 days,
+/// inline up to 4000 bytes.
+fn codec_with(
+    secrets: &[&str],
+    name: &str,
+    flags: u32,
+    store_prefix: Option<&str>,
+) -> Result<Codec, JsValue> {
+    Codec::new(
+        secrets.iter().map(|s| s.to_string()).collect(),
+        vec![name.into(), "/".into(), String::new(), "Lax".into()],
+        flags,
+        vec![14.0 * 86400.0, 0.0, 3600.0, 4000.0, 262_144.0, 32.0],
+        store_prefix.map(String::from),
+    )
+}
+
+fn codec() -> Codec {
+    codec_with(&[SECRET], NAME, SECURE | HTTP_ONLY, None).expect("valid options")
+}
+
+fn parse(s: String) -> Value {
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// `Set-Cookie` line -> `name=value` for the next `Cookie` header.
+fn pair(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().unwrap()
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string {key} in {v}"))
+}
+
+/// Saves `data` over a loaded session (no flash, no flags).
+fn save(codec: &Codec, loaded: &Value, data: &Value, now: f64) -> Value {
+    let before = loaded["data"].to_string();
+    parse(codec.save(
+        str_of(loaded, "meta"),
+        &data.to_string(),
+        &before,
+        "{}",
+        "{}",
+        0,
+        now,
+    ))
+}
+
+#[wasm_bindgen_test]
+fn runs_in_a_browser() {
+    let global = js_sys::global();
+    assert!(
+        js_sys::Reflect::has(&global, &"document".into()).unwrap(),
+        "a window, not Node or a worker"
+    );
+}
+
+#[wasm_bindgen_test]
+fn load_save_load_round_trip() {
+    let codec = codec();
+
+    let fresh = parse(codec.load("", NOW_MS));
+    assert_eq!(fresh["status"], "new");
+    assert_eq!(fresh["reason"], Value::Null);
+    assert_eq!(fresh["data"], json!({}));
+    let id = str_of(&fresh, "id").to_string();
+    assert!(id.len() >= 16, "a random id: {id}");
+
+    // An empty new session that stays empty costs nothing.
+    let nothing = save(&codec, &fresh, &json!({}), NOW_MS);
+    assert_eq!(nothing["cookies"], json!([]));
+    assert_eq!(nothing["store"], json!([]));
+
+    let data = json!({ "user": { "name": "ada", "roles": ["admin"] }, "n": 1 });
+    let plan = save(&codec, &fresh, &data, NOW_MS);
+    assert_eq!(plan["store"], json!([]), "inline: no store operation");
+    let cookies = plan["cookies"].as_array().unwrap();
+    assert_eq!(cookies.len(), 1);
+    let line = cookies[0].as_str().unwrap();
+    assert!(line.starts_with("__Host-session="), "{line}");
+    for attr in [
+        "Path=/",
+        "Max-Age=1209600",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Lax",
+    ] {
+        assert!(line.split("; ").any(|a| a == attr), "{attr} in {line}");
+    }
+
+    let header = format!("theme=dark; {}", pair(line));
+    let loaded = parse(codec.load(&header, NOW_MS + 60_000.0));
+    assert_eq!(loaded["status"], "valid");
+    assert_eq!(loaded["reason"], Value::Null);
+    assert_eq!(loaded["data"], data);
+    assert_eq!(str_of(&loaded, "id"), id, "the same session");
+
+    // Read-only: the same data again is no change.
+    let unchanged = save(&codec, &loaded, &data, NOW_MS + 60_000.0);
+    assert_eq!(unchanged["cookies"], json!([]));
+}
+
+#[wasm_bindgen_test]
+fn tampered_and_foreign_cookies_are_invalid() {
+    let codec = codec();
+    let fresh = parse(codec.load("", NOW_MS));
+    let plan = save(&codec, &fresh, &json!({ "user": "ada" }), NOW_MS);
+    let cookie = pair(plan["cookies"][0].as_str().unwrap()).to_string();
+
+    let (name, value) = cookie.split_once('=').unwrap();
+    let mid = value.len() / 2;
+    let flipped = if &value[mid..mid + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    let tampered = format!("{name}={}{flipped}{}", &value[..mid], &value[mid + 1..]);
+    let bad = parse(codec.load(&tampered, NOW_MS));
+    assert_eq!(bad["status"], "invalid");
+    assert_eq!(bad["reason"], "bad_tag");
+    assert_eq!(bad["data"], json!({}));
+
+    let garbage = parse(codec.load("__Host-session=%%%", NOW_MS));
+    assert_eq!(garbage["status"], "invalid");
+    assert_eq!(garbage["reason"], "malformed");
+
+    let other = codec_with(
+        &["another-secret-of-at-least-32-bytes!!"],
+        NAME,
+        SECURE | HTTP_ONLY,
+        None,
+    )
+    .unwrap();
+    let foreign = parse(other.load(&cookie, NOW_MS));
+    assert_eq!(foreign["status"], "invalid");
+    assert_eq!(foreign["reason"], "unknown_key");
+
+    // Past maxAge the authenticated header says expired.
+    let late = parse(codec.load(&cookie, NOW_MS + 15.0 * 86400.0 * 1000.0));
+    assert_eq!(late["status"], "expired");
+}
+
+#[wasm_bindgen_test]
+fn a_large_session_spills_and_loads_through_a_fetch() {
+    let codec = codec_with(&[SECRET], NAME, SECURE | HTTP_ONLY, Some("session:")).unwrap();
+    let fresh = parse(codec.load("", NOW_MS));
+    let items: Vec<Value> = (0..120)
+        .map(|i| json!({ "sku": format!("SKU-{i}"), "qty": 1 }))
+        .collect();
+    let data = json!({ "cart": items });
+    let plan = save(&codec, &fresh, &data, NOW_MS);
+
+    let store = plan["store"].as_array().unwrap();
+    assert_eq!(store.len(), 1);
+    assert_eq!(store[0]["op"], "put");
+    let key = str_of(&store[0], "key");
+    let blob = str_of(&store[0], "value");
+    assert!(key.starts_with("session:"), "{key}");
+    assert!(!blob.contains("SKU-"), "the blob is sealed");
+    assert!(store[0]["ttl"].as_u64().unwrap() >= 60);
+    let cookie = pair(plan["cookies"][0].as_str().unwrap());
+    assert!(
+        cookie.len() < 300,
+        "a small reference: {} bytes",
+        cookie.len()
+    );
+
+    let step = parse(codec.load(cookie, NOW_MS + 1000.0));
+    assert_eq!(str_of(&step, "key"), key, "the store key to read");
+    let token = str_of(&step, "fetch");
+    let loaded = parse(codec.load_fetched(token, Some(blob.to_string()), NOW_MS + 1000.0));
+    assert_eq!(loaded["status"], "valid");
+    assert_eq!(loaded["data"], data);
+
+    let missing = parse(codec.load_fetched(token, None, NOW_MS + 1000.0));
+    assert_eq!(missing["status"], "stale");
+    assert_eq!(missing["data"], json!({}));
+}
+
+#[wasm_bindgen_test]
+fn invalid_options_are_errors_that_name_the_option() {
+    let message = |r: Result<Codec, JsValue>| -> String {
+        match r {
+            Ok(_) => panic!("accepted bad options"),
+            Err(e) => e.as_string().expect("a string error"),
+        }
+    };
+    let short = message(codec_with(&["too short"], NAME, SECURE | HTTP_ONLY, None));
+    assert!(short.starts_with("secrets\n"), "{short}");
+    let none = message(codec_with(&[], NAME, SECURE | HTTP_ONLY, None));
+    assert!(none.starts_with("secrets\n"), "{none}");
+    let host = message(codec_with(&[SECRET], NAME, HTTP_ONLY, None));
+    assert!(
+        host.starts_with("cookie.name\n"),
+        "__Host- without Secure: {host}"
+    );
+    let name = message(codec_with(&[SECRET], "bad name;", SECURE, None));
+    assert!(name.starts_with("cookie.name\n"), "{name}");
+}

@@ -1,0 +1,63 @@
+// Helpers for tests that use the built package by its name, as an application
+// would: `import ... from "edge-session"` and "edge-session/hono".
+//   stage(name)         target/<name>/ with node_modules/edge-session -> pkg/ and
+//                       node_modules/hono -> tests/node_modules/hono (symlinks)
+//   bundleWorker(...)   esbuild with wrangler's conditions (workerd, worker, browser);
+//                       the .wasm stays an import, for Miniflare's CompiledWasm rule
+//   workerd(...)        a Miniflare instance over a bundle, with a KV namespace
+import { copyFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { Miniflare } from "miniflare";
+
+const require = createRequire(import.meta.url);
+const esbuild = require("esbuild");
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const pkgDir = path.join(root, "pkg");
+
+/** A fresh target/<name>/ where "edge-session" and "hono" resolve as if installed. */
+export function stage(name) {
+  const dir = path.join(root, "target", name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+  const link = (target, name) =>
+    symlinkSync(path.relative(path.join(dir, "node_modules"), target), path.join(dir, "node_modules", name), "dir");
+  link(pkgDir, "edge-session");
+  link(path.join(root, "tests", "node_modules", "hono"), "hono");
+  return dir;
+}
+
+/** Bundles `entry` into `outdir/worker.js` the way wrangler does; the .wasm is copied beside it. */
+export async function bundleWorker(entry, outdir, nodeModules) {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: path.join(outdir, "worker.js"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker"],
+    external: ["*.wasm"],
+    nodePaths: nodeModules ? [nodeModules] : [],
+    metafile: true,
+    logLevel: "silent",
+  });
+  copyFileSync(path.join(pkgDir, "edge_session_bg.wasm"), path.join(outdir, "edge_session_bg.wasm"));
+  return { script: path.join(outdir, "worker.js"), inputs: Object.keys(result.metafile.inputs) };
+}
+
+/** Miniflare (workerd) running a bundle, with KV bound as SESSIONS. */
+export async function workerd(script, bindings) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: script,
+    modulesRoot: path.dirname(script),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-09-01",
+    kvNamespaces: ["SESSIONS"],
+    bindings,
+  });
+  await mf.ready;
+  return mf;
+}
