@@ -14,22 +14,26 @@ export function speedPlan(quick) {
 
 /**
  * Figures per flow and op. The Hono peers run through a Hono app; the same
- * app with no session work (`hono-baseline`) is subtracted from them, so
- * `us` is the session's cost and `rawUs` what the whole request took.
+ * app with no session work (`hono-baseline`) is subtracted from them round by
+ * round, so `us` is the session's cost and `rawUs` what the whole request
+ * took. `samples` holds one figure per round, in round order for every flow.
  */
-function finish(flows, raw, emitted, extra) {
+function finish(flows, raw, emitted) {
   const results = {};
   for (const f of flows) {
     results[f.id] = { label: f.label, ours: !!f.ours, baseline: !!f.baseline, ops: {} };
     for (const op of OPS) {
       const r = raw[f.id][op];
       const viaHono = f.id.startsWith("hono-") && !f.baseline;
-      const us = viaHono ? r.us - raw["hono-baseline"][op].us : r.us;
+      const base = raw["hono-baseline"][op].samples;
+      const samples = viaHono ? r.samples.map((x, i) => x - base[i]) : r.samples;
       results[f.id].ops[op] = {
-        us: round(us),
-        ...(viaHono ? { rawUs: round(r.us) } : {}),
+        us: round(median(samples)),
+        minUs: round(Math.min(...samples)),
+        ...(viaHono ? { rawUs: round(median(r.samples)) } : {}),
         emitted: emitted[f.id][op],
-        ...extra(r),
+        iters: r.iters,
+        samples: samples.map((x) => round(x, 3)),
       };
     }
   }
@@ -84,11 +88,7 @@ export async function nodeSpeed(flows, { quick, log }) {
     }
     for (const f of flows) raw[f.id][op] = { us: median(samples[f.id]), iters: iters[f.id], samples: samples[f.id] };
   }
-  return finish(flows, raw, emitted, (r) => ({
-    iters: r.iters,
-    rounds: r.samples.length,
-    spread: round(Math.max(...r.samples) / Math.min(...r.samples), 3),
-  }));
+  return finish(flows, raw, emitted);
 }
 
 const ORIGIN = "http://bench.local";
@@ -129,9 +129,15 @@ export async function workerdSpeed(flows, { quick, log }) {
       const iters = {};
       for (const f of flows) {
         await dispatch(mf, { lib: f.id, op, n: plan.warmup });
-        const probe = quick ? 5 : 20;
-        const ms = Math.max(0.01, (await dispatch(mf, { lib: f.id, op, n: probe })) - median(empty));
-        iters[f.id] = Math.max(3, Math.round((plan.workerdBatchMs * probe) / ms));
+        // Grow the batch until it clearly outlasts an empty request.
+        let n = 2;
+        let ms = 0;
+        for (;;) {
+          ms = (await dispatch(mf, { lib: f.id, op, n })) - median(empty);
+          if (ms >= plan.workerdBatchMs / 4 || n >= 1 << 16) break;
+          n *= 4;
+        }
+        iters[f.id] = Math.max(3, Math.round((plan.workerdBatchMs * n) / Math.max(ms, 0.5)));
       }
       const samples = Object.fromEntries(flows.map((f) => [f.id, []]));
       for (let r = 0; r < plan.workerdRounds; r++) {
@@ -145,26 +151,30 @@ export async function workerdSpeed(flows, { quick, log }) {
       }
       for (const f of flows) raw[f.id][op] = { us: median(samples[f.id]), iters: iters[f.id], samples: samples[f.id] };
     }
-    const results = finish(flows, raw, emitted, (r) => ({
-      iters: r.iters,
-      rounds: r.samples.length,
-      spread: round(Math.max(...r.samples) / Math.min(...r.samples), 3),
-    }));
+    const results = finish(flows, raw, emitted);
     return { results, emptyRequestMs: round(median(empty)) };
   } finally {
     await mf.dispose();
   }
 }
 
-/** For each op, the fastest peer and how many times faster each of ours is. */
+/**
+ * For each op: the fastest peer (by median) and how many times faster each
+ * of ours is, as the median over rounds of the ratio within the round
+ * (fastest peer of that round / ours), which cancels most machine noise.
+ */
 export function ratios(results) {
   const out = {};
   for (const op of OPS) {
     const peers = Object.entries(results).filter(([, r]) => !r.ours && !r.baseline);
     const [fastestId, fastest] = peers.reduce((a, b) => (b[1].ops[op].us < a[1].ops[op].us ? b : a));
-    out[op] = { fastestPeer: fastestId, fastestPeerUs: fastest.ops[op].us, speedup: {} };
+    out[op] = { fastestPeer: fastestId, fastestPeerUs: fastest.ops[op].us, speedup: {}, speedupOfMedians: {} };
     for (const [id, r] of Object.entries(results)) {
-      if (r.ours) out[op].speedup[id] = round(fastest.ops[op].us / r.ops[op].us, 3);
+      if (!r.ours) continue;
+      const mine = r.ops[op].samples;
+      const paired = mine.map((x, i) => Math.min(...peers.map(([, p]) => p.ops[op].samples[i])) / x);
+      out[op].speedup[id] = round(median(paired), 3);
+      out[op].speedupOfMedians[id] = round(fastest.ops[op].us / r.ops[op].us, 3);
     }
   }
   return out;

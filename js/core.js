@@ -53,7 +53,10 @@ function isStore(store) {
 /** Options as the wasm codec takes them, plus what only JS needs. */
 function resolve(options) {
   if (!options || typeof options !== "object") throw bad("options", "must be an object");
-  let secrets = options.secrets;
+  const format = options.format ?? "native";
+  if (format !== "native" && format !== "beaker") throw bad("format", 'must be "native" or "beaker"');
+  const beaker = format === "beaker" ? beakerArgs(options) : null;
+  let secrets = options.secrets ?? (beaker ? [NO_NATIVE_SECRET] : undefined);
   if (typeof secrets === "string") secrets = [secrets];
   if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
     throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
@@ -76,7 +79,9 @@ function resolve(options) {
   if (typeof now !== "function") throw bad("now", "must be a function returning milliseconds");
   const idleTimeout = seconds(options.idleTimeout, "idleTimeout", null);
   const maxAge = seconds(options.maxAge, "maxAge", 14 * DAY);
-  const touchDefault = Math.min(3600, idleTimeout ? Math.ceil(idleTimeout / 2) : 3600);
+  // Re-issue before an idle timeout (ours or Beaker's) can end an active session.
+  const idle = idleTimeout || beaker?.[4] || 0;
+  const touchDefault = Math.min(3600, idle ? Math.ceil(idle / 2) : 3600);
   const inlineLimit = options.inlineLimit ?? 4000;
   if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
   const limits = options.limits ?? {};
@@ -86,8 +91,9 @@ function resolve(options) {
   }
   const storePrefix = options.storePrefix ?? "session:";
   if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
+  if (beaker && store) throw bad("store", 'is not supported with format "beaker": Beaker cookies stay inline');
   const cookie = [
-    c.name ?? (secure ? "__Host-session" : "session"),
+    c.name ?? (beaker ? "beaker.session.id" : secure ? "__Host-session" : "session"),
     c.path ?? "/",
     c.domain ?? "",
     sameSite,
@@ -108,12 +114,115 @@ function resolve(options) {
     limits.maxDepth ?? 32,
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
-  return { codec: codec(args), store, now, storeTimeout };
+  return { codec: codec(args, beaker), store, now, storeTimeout };
+}
+
+// Beaker cookies are sealed with Beaker's keys; the native ring is never used
+// for them, so a fixed placeholder stands in when no native secret is given.
+const NO_NATIVE_SECRET = "edge-session: beaker format, no native secret";
+const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
+const COOKIE_FOREVER = 400 * DAY; // browsers cap Max-Age at 400 days
+
+/** The `beaker` options as Codec.useBeaker takes them. */
+function beakerArgs(options) {
+  const b = options.beaker;
+  if (!b || typeof b !== "object") throw bad("beaker", "must be an object with at least validateKey");
+  if (typeof b.validateKey !== "string" || b.validateKey === "") {
+    throw bad("beaker.validateKey", "must be a non-empty string (TurboGears: session.validate_key)");
+  }
+  if (b.encryptKey != null && (typeof b.encryptKey !== "string" || b.encryptKey === "")) {
+    throw bad("beaker.encryptKey", "must be a non-empty string when set (TurboGears: session.encrypt_key)");
+  }
+  const crypto = BEAKER_CRYPTO[b.cryptoType ?? "cryptography"];
+  if (!crypto) throw bad("beaker.cryptoType", 'must be "cryptography" or "pycryptodome"');
+  const nonceBits = b.nonceBits ?? 128;
+  if (!Number.isInteger(nonceBits) || nonceBits <= 0 || nonceBits % 8 !== 0 || nonceBits > 512) {
+    throw bad("beaker.nonceBits", "must be a multiple of 8 from 8 to 512");
+  }
+  const timeout = seconds(b.timeout, "beaker.timeout", 0);
+  const expires = b.cookieExpires ?? true;
+  let maxAge;
+  if (expires === true) maxAge = 0; // a browser-session cookie, Beaker's default
+  else if (expires === false) maxAge = COOKIE_FOREVER;
+  else maxAge = seconds(expires, "beaker.cookieExpires", 0);
+  return [b.validateKey, b.encryptKey ?? undefined, crypto, nonceBits, timeout, maxAge];
+}
+
+const TG_PREFIXES = ["session.", "beaker.session."];
+
+/**
+ * Options for reading and writing the Beaker cookies of a TurboGears app, from
+ * the `session.*` (or `beaker.session.*`) settings of its development.ini or
+ * app_cfg, as a flat object of strings, numbers or booleans.
+ */
+export function optionsFromTurboGears(settings) {
+  if (!settings || typeof settings !== "object") throw bad("settings", "must be an object of session.* keys");
+  const get = (k) => {
+    for (const p of TG_PREFIXES) if (settings[p + k] !== undefined) return settings[p + k];
+    return undefined;
+  };
+  const bool = (k, fallback) => {
+    const v = get(k);
+    if (v === undefined) return fallback;
+    if (typeof v === "boolean") return v;
+    const t = String(v).trim().toLowerCase();
+    if (["true", "yes", "on", "1"].includes(t)) return true;
+    if (["false", "no", "off", "0"].includes(t)) return false;
+    throw bad(`session.${k}`, "must be true or false");
+  };
+  const int = (k) => {
+    const v = get(k);
+    if (v === undefined || v === "" || v === null) return undefined;
+    const n = Number(String(v).trim());
+    if (!Number.isInteger(n)) throw bad(`session.${k}`, "must be a whole number");
+    return n;
+  };
+  const str = (k) => {
+    const v = get(k);
+    return v === undefined || v === null || v === "" ? undefined : String(v).trim();
+  };
+  const type = str("type") ?? "cookie";
+  if (type !== "cookie") {
+    throw bad("session.type", `is "${type}": only cookie sessions live in the cookie; edge-session reads session.type = cookie`);
+  }
+  const serializer = str("data_serializer") ?? "pickle";
+  if (serializer !== "json") {
+    throw bad(
+      "session.data_serializer",
+      `is "${serializer}"${get("data_serializer") === undefined ? " (Beaker's default)" : ""}: pickle is never deserialised; set session.data_serializer = json`,
+    );
+  }
+  const validateKey = str("validate_key");
+  if (!validateKey) throw bad("session.validate_key", "is required for cookie sessions");
+  let cookieExpires = true;
+  const ce = get("cookie_expires");
+  if (ce !== undefined) {
+    const t = String(ce).trim().toLowerCase();
+    if (t === "true" || t === "false") cookieExpires = t === "true";
+    else cookieExpires = int("cookie_expires");
+  }
+  const cookie = {
+    name: str("key") ?? "beaker.session.id",
+    secure: bool("secure", false),
+    httpOnly: bool("httponly", false),
+    sameSite: str("samesite") ?? "Lax",
+    path: str("cookie_path") ?? "/",
+  };
+  const domain = str("cookie_domain");
+  if (domain) cookie.domain = domain;
+  const beaker = { validateKey, cryptoType: str("crypto_type") ?? "cryptography", cookieExpires };
+  const encryptKey = str("encrypt_key");
+  if (encryptKey) beaker.encryptKey = encryptKey;
+  const nonceBits = int("encrypt_nonce_bits");
+  if (nonceBits !== undefined) beaker.nonceBits = nonceBits;
+  const timeout = int("timeout");
+  if (timeout !== undefined) beaker.timeout = timeout;
+  return { format: "beaker", beaker, cookie };
 }
 
 // One codec per distinct option set: keys are derived once, not per request.
-function codec(args) {
-  const cacheKey = JSON.stringify(args);
+function codec(args, beaker) {
+  const cacheKey = JSON.stringify(beaker ? [args, beaker] : args);
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);
@@ -122,6 +231,7 @@ function codec(args) {
   }
   try {
     c = new Codec(...args);
+    if (beaker) c.useBeaker(...beaker);
   } catch (e) {
     const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
     throw bad(option, message);

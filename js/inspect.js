@@ -11,6 +11,9 @@ const DAY = 86400;
 const SECURE = 2;
 const HTTP_ONLY = 4;
 
+// Beaker's crypto_type values, as the beaker options take them (core.js).
+const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
+
 export const DEFAULT_NAMES = { native: "__Host-session", beaker: "beaker.session.id" };
 export const FORMATS = ["native", "beaker"];
 export const LATER_FORMATS = ["iron", "remix", "cookie-rs"];
@@ -127,7 +130,9 @@ function codecFor(options) {
     if (format === "beaker") {
       const b = options.beaker ?? {};
       if (!b.validateKey) throw new UsageError("--format beaker needs --beaker-validate-key");
-      codec.useBeaker(b.validateKey, b.encryptKey, b.cryptoType ?? "cryptography", b.nonceBits ?? 128, b.timeout ?? 0, 0);
+      const crypto = BEAKER_CRYPTO[b.cryptoType ?? "cryptography"];
+      if (!crypto) throw new UsageError('the Beaker crypto type must be "cryptography" or "pycryptodome"');
+      codec.useBeaker(b.validateKey, b.encryptKey, crypto, b.nonceBits ?? 128, b.timeout ?? 0, 0);
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -21,7 +21,9 @@ export type SessionReason =
   | "missing"
   | "digest_mismatch"
   | "id_mismatch"
-  | "store_failed";
+  | "store_failed"
+  | "bad_signature"
+  | "pickle_unsupported";
 
 /** Codes of SessionError. */
 export type SessionErrorCode =
@@ -65,9 +67,28 @@ export interface CookieOptions {
   expires?: boolean;
 }
 
+/** TurboGears/Beaker cookie sessions (format "beaker"). */
+export interface BeakerOptions {
+  /** session.validate_key: signs every cookie (HMAC-SHA1). */
+  validateKey: string;
+  /** session.encrypt_key: encrypts too when set. */
+  encryptKey?: string;
+  /** session.crypto_type: "cryptography" (AES-GCM, default) or "pycryptodome" (AES-CTR). */
+  cryptoType?: "cryptography" | "pycryptodome" | "default" | "pycrypto";
+  /** session.encrypt_nonce_bits; default 128. */
+  nonceBits?: number;
+  /** session.timeout: idle seconds since _accessed_time. */
+  timeout?: number;
+  /** session.cookie_expires: true (browser session, default), false (never), or seconds. */
+  cookieExpires?: boolean | number;
+}
+
 export interface SessionOptions {
-  /** The first seals, all open; each at least 32 bytes. */
-  secrets: string | string[];
+  /** The first seals, all open; each at least 32 bytes. Optional with format "beaker". */
+  secrets?: string | string[];
+  /** Default "native". "beaker" reads and writes TurboGears/Beaker cookies. */
+  format?: "native" | "beaker";
+  beaker?: BeakerOptions;
   /** Default "sealed". */
   mode?: "sealed" | "signed";
   cookie?: CookieOptions;
@@ -93,7 +114,8 @@ export interface SessionOptions {
   now?: () => number;
 }
 
-type Data = Record<string, unknown>;
+/** Session data: any object type, an interface included (no index signature needed). */
+type Data = object;
 
 /** A map-like session. */
 export declare class Session<T extends Data = Record<string, Json>> {
@@ -124,6 +146,11 @@ export declare class Session<T extends Data = Record<string, Json>> {
   /** Expiring cookie and store entry deleted at the next save. */
   destroy(): this;
 }
+
+/** Options for a TurboGears app's Beaker cookies, from its session.* settings. */
+export declare function optionsFromTurboGears(
+  settings: Record<string, string | number | boolean | undefined>,
+): SessionOptions & { format: "beaker"; beaker: BeakerOptions; cookie: CookieOptions };
 
 /** Reads the session. Never throws on client input; throws SessionError on bad options. */
 export declare function loadSession<T extends Data = Record<string, Json>>(

@@ -225,7 +225,8 @@ fn open_private(name: &str, value: &str, key: &CookieKey) -> Result<String, Cook
     if data.len() < NONCE_LEN + TAG_LEN {
         return Err(CookieRsError::BadTag);
     }
-    let cipher = Aes256Gcm::new_from_slice(key.encryption()).map_err(|_| CookieRsError::InvalidKey)?;
+    let cipher =
+        Aes256Gcm::new_from_slice(key.encryption()).map_err(|_| CookieRsError::InvalidKey)?;
     let (nonce, rest) = data.split_at_mut(NONCE_LEN);
     let (ct, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
     let nonce = Nonce::try_from(&*nonce).map_err(|_| CookieRsError::Malformed)?;
@@ -348,9 +349,28 @@ pub fn percent_encode(value: &str) -> String {
             || b >= 0x7f
             || matches!(
                 b,
-                b' ' | b'"' | b'<' | b'>' | b'`' | b'#' | b'?' | b'{' | b'}' | b'/' | b':'
-                    | b';' | b'=' | b'@' | b'[' | b'\\' | b']' | b'^' | b'|' | b'%' | b'('
-                    | b')' | b','
+                b' ' | b'"'
+                    | b'<'
+                    | b'>'
+                    | b'`'
+                    | b'#'
+                    | b'?'
+                    | b'{'
+                    | b'}'
+                    | b'/'
+                    | b':'
+                    | b';'
+                    | b'='
+                    | b'@'
+                    | b'['
+                    | b'\\'
+                    | b']'
+                    | b'^'
+                    | b'|'
+                    | b'%'
+                    | b'('
+                    | b')'
+                    | b','
             );
         if encode {
             out.push('%');
@@ -411,7 +431,11 @@ mod tests {
         for jar in [Jar::Private, Jar::Signed] {
             for text in ["{}", r#"{"a":"100% é, (x)"}"#, "%zz", ""] {
                 let v = encode_with_nonce("c", text, &k, jar, &[3; 12]).unwrap();
-                assert_eq!(decode("c", &v, &k, jar).as_deref(), Ok(text), "{jar:?} {text}");
+                assert_eq!(
+                    decode("c", &v, &k, jar).as_deref(),
+                    Ok(text),
+                    "{jar:?} {text}"
+                );
                 let e = percent_encode(&v);
                 assert_eq!(decode("c", &e, &k, jar).as_deref(), Ok(text), "{jar:?} {e}");
             }
@@ -423,19 +447,40 @@ mod tests {
     #[test]
     fn short_and_tampered() {
         let k = key();
-        assert_eq!(decode("c", "", &k, Jar::Private), Err(CookieRsError::Malformed));
-        assert_eq!(decode("c", "AAAAAAAAAAAAAAAA", &k, Jar::Private), Err(CookieRsError::Malformed));
-        assert_eq!(decode("c", &"A".repeat(40), &k, Jar::Private), Err(CookieRsError::BadTag));
-        assert_eq!(decode("c", "short", &k, Jar::Signed), Err(CookieRsError::Malformed));
+        assert_eq!(
+            decode("c", "", &k, Jar::Private),
+            Err(CookieRsError::Malformed)
+        );
+        assert_eq!(
+            decode("c", "AAAAAAAAAAAAAAAA", &k, Jar::Private),
+            Err(CookieRsError::Malformed)
+        );
+        assert_eq!(
+            decode("c", &"A".repeat(40), &k, Jar::Private),
+            Err(CookieRsError::BadTag)
+        );
+        assert_eq!(
+            decode("c", "short", &k, Jar::Signed),
+            Err(CookieRsError::Malformed)
+        );
         // A multi-byte char across the 44th byte is not a char boundary.
         let s = alloc::format!("{}é", "A".repeat(43));
-        assert_eq!(decode("c", &s, &k, Jar::Signed), Err(CookieRsError::Malformed));
+        assert_eq!(
+            decode("c", &s, &k, Jar::Signed),
+            Err(CookieRsError::Malformed)
+        );
         let v = encode_with_nonce("c", "{\"a\":1}", &k, Jar::Signed, &[0; 12]).unwrap();
         let t = v.replace("{\"a\":1}", "{\"a\":2}");
-        assert_eq!(decode("c", &t, &k, Jar::Signed), Err(CookieRsError::BadSignature));
+        assert_eq!(
+            decode("c", &t, &k, Jar::Signed),
+            Err(CookieRsError::BadSignature)
+        );
         let p = encode_with_nonce("c", "x", &k, Jar::Private, &[0; 12]).unwrap();
         let other = CookieKey::from_bytes(&[6; 64]).unwrap();
-        assert_eq!(decode("c", &p, &other, Jar::Private), Err(CookieRsError::BadTag));
+        assert_eq!(
+            decode("c", &p, &other, Jar::Private),
+            Err(CookieRsError::BadTag)
+        );
         assert_eq!(
             decode("c", &"A".repeat(MAX_VALUE_LEN + 1), &k, Jar::Signed),
             Err(CookieRsError::TooLarge)

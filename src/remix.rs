@@ -357,7 +357,11 @@ mod tests {
         assert_eq!(atob("QQ==").as_deref(), Some(&b"A"[..]));
         assert_eq!(atob("QQ").as_deref(), Some(&b"A"[..]));
         assert_eq!(atob(" Q Q\n").as_deref(), Some(&b"A"[..]));
-        assert_eq!(atob("QR==").as_deref(), Some(&b"A"[..]), "trailing bits ignored");
+        assert_eq!(
+            atob("QR==").as_deref(),
+            Some(&b"A"[..]),
+            "trailing bits ignored"
+        );
         assert_eq!(atob("QQ="), None);
         assert_eq!(atob("Q"), None);
         assert_eq!(atob("Q==="), None);
@@ -408,10 +412,19 @@ mod tests {
             v
         };
         let enc = |json: &str| STANDARD.encode(json);
-        assert_eq!(decode(&sign(&enc("[1]")), &s, &l), Err(RemixError::NotObject));
-        assert_eq!(decode(&sign(&enc("\"x\"")), &s, &l), Err(RemixError::NotObject));
+        assert_eq!(
+            decode(&sign(&enc("[1]")), &s, &l),
+            Err(RemixError::NotObject)
+        );
+        assert_eq!(
+            decode(&sign(&enc("\"x\"")), &s, &l),
+            Err(RemixError::NotObject)
+        );
         assert_eq!(decode(&sign("!!"), &s, &l), Err(RemixError::Malformed));
-        assert_eq!(decode(&sign(&STANDARD.encode([0xff])), &s, &l), Err(RemixError::Malformed));
+        assert_eq!(
+            decode(&sign(&STANDARD.encode([0xff])), &s, &l),
+            Err(RemixError::Malformed)
+        );
         // A padded signature (with "=") verifies too: atob drops it.
         assert!(decode(&sign(&enc("{}")), &s, &l).is_ok());
         for v in ["", ".", "..", "%", "%.%", "a.b", "e30=.", "e30.!!!!"] {

