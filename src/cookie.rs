@@ -232,6 +232,27 @@ impl CookieOptions {
         out
     }
 
+    /// [`set_cookie`](Self::set_cookie) for a value from anywhere: refuses a
+    /// value outside RFC 6265 cookie-octets (the codec's own values never are).
+    ///
+    /// ```
+    /// # use edge_session::{cookie::CookieOptions, ConfigError};
+    /// let c = CookieOptions::new("s");
+    /// assert!(c.try_set_cookie("ok-value", Some(60), None).is_ok());
+    /// assert_eq!(c.try_set_cookie("a;b", Some(60), None), Err(ConfigError::CookieValue));
+    /// ```
+    pub fn try_set_cookie(
+        &self,
+        value: &str,
+        max_age: Option<u64>,
+        now: Option<u64>,
+    ) -> Result<String, ConfigError> {
+        if !is_cookie_value(value) {
+            return Err(ConfigError::CookieValue);
+        }
+        Ok(self.set_cookie(value, max_age, now))
+    }
+
     /// The exact length in bytes of [`set_cookie`](Self::set_cookie)'s result
     /// for a value of `value_len` bytes, without building it.
     ///

@@ -1,0 +1,80 @@
+// Cold start: WebAssembly.compile + instantiate + the first loadSession.
+//   Node:    a fresh child process per sample (benches/coldstart-child.mjs).
+//   workerd: a new Miniflare per sample, time from construction to the first
+//            response, minus the same for a baseline Worker without wasm.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { bundleWorker, fromTests, PKG } from "./build.mjs";
+import { SECRET, sessionData } from "./fixture.mjs";
+import { median, round } from "./stats.mjs";
+
+const CHILD = fileURLToPath(new URL("./coldstart-child.mjs", import.meta.url));
+
+async function sessionCookie() {
+  const { loadSession, saveSession } = await import(new URL("../pkg/node.js", import.meta.url).href);
+  const s = await loadSession("", { secrets: [SECRET] });
+  for (const [k, v] of Object.entries(sessionData())) s.set(k, v);
+  return (await saveSession(s))[0].split(";")[0];
+}
+
+function medians(samples) {
+  const out = {};
+  for (const k of Object.keys(samples[0])) out[k] = round(median(samples.map((s) => s[k])));
+  return out;
+}
+
+export async function coldStartNode({ quick, log }) {
+  log("bench: cold start, node");
+  const cookie = await sessionCookie();
+  const samples = [];
+  for (let i = 0; i < (quick ? 2 : 15); i++) {
+    const line = execFileSync(process.execPath, [CHILD, PKG, cookie, SECRET], { encoding: "utf8" });
+    samples.push(JSON.parse(line));
+  }
+  const m = medians(samples);
+  return {
+    samples: samples.length,
+    medianMs: m,
+    compileInstantiateMs: round(median(samples.map((s) => s.compile + s.instantiate))),
+    toFirstLoadMs: round(median(samples.map((s) => s.compile + s.instantiate + s.firstLoad))),
+  };
+}
+
+export async function coldStartWorkerd({ quick, log }) {
+  log("bench: cold start, workerd");
+  const { Miniflare } = await fromTests("miniflare");
+  const cookie = await sessionCookie();
+  const workers = {
+    edgeSession: await bundleWorker("benches/coldstart-worker.mjs", "coldstart"),
+    baseline: await bundleWorker("benches/baseline-worker.mjs", "baseline", { wasm: false }),
+  };
+  const samples = { edgeSession: [], baseline: [] };
+  for (let i = 0; i < (quick ? 1 : 6); i++) {
+    for (const [name, { dir, modules }] of Object.entries(workers)) {
+      const t0 = performance.now();
+      const mf = new Miniflare({ modules, modulesRoot: dir, compatibilityDate: "2025-09-01" });
+      try {
+        await mf.ready;
+        const t1 = performance.now();
+        const res = await mf.dispatchFetch("http://localhost/", { headers: { cookie } });
+        const body = await res.text();
+        const t2 = performance.now();
+        if (body !== "valid") throw new Error(`bench: cold-start Worker answered ${body}`);
+        await (await mf.dispatchFetch("http://localhost/", { headers: { cookie } })).text();
+        const t3 = performance.now();
+        samples[name].push({ ready: t1 - t0, firstResponse: t2 - t1, total: t2 - t0, secondResponse: t3 - t2 });
+      } finally {
+        await mf.dispose();
+      }
+    }
+  }
+  const edge = medians(samples.edgeSession);
+  const base = medians(samples.baseline);
+  return {
+    samples: samples.edgeSession.length,
+    edgeSessionMs: edge,
+    baselineMs: base,
+    overBaselineMs: round(edge.total - base.total),
+    firstResponseOverBaselineMs: round(edge.firstResponse - base.firstResponse),
+  };
+}
