@@ -114,7 +114,7 @@ function resolve(options) {
     limits.maxDepth ?? 32,
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
-  return { codec: codec(args, beaker), store, now, storeTimeout };
+  return { codec: codec(args, beaker), store, now, storeTimeout, format };
 }
 
 // Beaker cookies are sealed with Beaker's keys; the native ring is never used
@@ -181,9 +181,13 @@ export function optionsFromTurboGears(settings) {
     const v = get(k);
     return v === undefined || v === null || v === "" ? undefined : String(v).trim();
   };
-  const type = str("type") ?? "cookie";
+  // Beaker's default type is file sessions, whose cookie holds only an id.
+  const type = str("type");
   if (type !== "cookie") {
-    throw bad("session.type", `is "${type}": only cookie sessions live in the cookie; edge-session reads session.type = cookie`);
+    throw bad(
+      "session.type",
+      `is ${type === undefined ? "missing (Beaker's default: file sessions)" : `"${type}"`}: only session.type = cookie keeps the session in the cookie`,
+    );
   }
   const serializer = str("data_serializer") ?? "pickle";
   if (serializer !== "json") {
@@ -429,7 +433,7 @@ export class Session {
     const plan = JSON.parse(
       opts.codec.save(this.#meta, data, this.#before, flash, this.#flashBefore, this.#flags, opts.now()),
     );
-    if (plan.error) throw saveError(plan);
+    if (plan.error) throw saveError(plan, opts.format);
     for (const op of plan.store) {
       try {
         const pending =
@@ -457,12 +461,13 @@ export class Session {
   }
 }
 
-function saveError(plan) {
+function saveError(plan, format) {
   switch (plan.error) {
     case "too_large":
       return new SessionError(
         "too_large",
-        `session too large for a cookie: the Set-Cookie line would be ${plan.size} bytes, the limit is ${plan.limit}; configure a store to spill to`,
+        `session too large for a cookie: the Set-Cookie line would be ${plan.size} bytes, the limit is ${plan.limit}` +
+          (format === "beaker" ? " (Beaker cookies cannot spill to a store)" : "; configure a store to spill to"),
         { size: plan.size, limit: plan.limit },
       );
     case "invalid_data":

@@ -486,6 +486,22 @@ pub fn encode(
     keys: &BeakerKeys,
     nonce: &[u8],
 ) -> Result<String, BeakerError> {
+    let value = encode_unlimited(session, domain, path, keys, nonce)?;
+    if value.len() > SIG_LEN + MAX_PAYLOAD_LEN {
+        return Err(BeakerError::TooLarge);
+    }
+    Ok(value)
+}
+
+/// [`encode`] without Beaker's 4064-character payload check, so the caller can
+/// report the size it would need.
+pub(crate) fn encode_unlimited(
+    session: &BeakerSession,
+    domain: Option<&str>,
+    path: &str,
+    keys: &BeakerKeys,
+    nonce: &[u8],
+) -> Result<String, BeakerError> {
     if nonce.len() != keys.nonce_len() {
         return Err(BeakerError::InvalidKey);
     }
@@ -554,9 +570,6 @@ pub fn encode(
             p
         }
     };
-    if payload.len() > MAX_PAYLOAD_LEN {
-        return Err(BeakerError::TooLarge);
-    }
     let sig = keys.sign_hex(payload.as_bytes())?;
     let mut out = String::with_capacity(SIG_LEN + payload.len());
     out.extend(sig.iter().map(|&b| char::from(b)));

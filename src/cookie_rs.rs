@@ -206,9 +206,10 @@ pub fn decode(name: &str, value: &str, key: &CookieKey, jar: Jar) -> Result<Stri
         Jar::Private => open_private(name, v, key),
         Jar::Signed => verify_signed(v, key),
     };
+    // Try the value as sent, then percent-decoded (the form `Cookie::encoded` writes).
     match open(value) {
         Err(e) if value.contains('%') => match percent_decode(value) {
-            Some(decoded) => open(&decoded).map_err(|_| e),
+            Some(decoded) => open(&decoded),
             None => Err(e),
         },
         other => other,
@@ -345,8 +346,7 @@ pub fn percent_encode(value: &str) -> String {
     const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len() + value.len() / 2);
     for &b in value.as_bytes() {
-        let encode = b < 0x20
-            || b >= 0x7f
+        let encode = !(0x20..0x7f).contains(&b)
             || matches!(
                 b,
                 b' ' | b'"'

@@ -335,7 +335,7 @@ fn atob(s: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| !matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' '))
         .collect();
-    if clean.len() % 4 == 0 {
+    if clean.len().is_multiple_of(4) {
         for _ in 0..2 {
             if clean.last() == Some(&b'=') {
                 clean.pop();

@@ -601,7 +601,7 @@ impl Config {
             data: String::from(EMPTY),
             flash: String::from(EMPTY),
             meta: Meta {
-                id: new_id(rng)?,
+                id: self.new_session_id(rng)?,
                 iat: 0,
                 exp: 0,
                 reseal: false,
@@ -655,7 +655,7 @@ impl Config {
         if let Format::Beaker(b) = &self.format {
             return Ok(LoadStep::Done(self.load_beaker(b, value, now, rng)?));
         }
-        let max = self.limits.max_bytes;
+        let max = self.doc_limits().max_bytes;
         let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
             Ok(o) => o,
             Err(e) => return Ok(LoadStep::Done(self.rejected(e, rng)?)),
@@ -742,7 +742,8 @@ impl Config {
             name: fetch.key.as_bytes(),
             subkeys: Subkeys::Store,
         };
-        let opened = match envelope::open(&self.ring, &ctx, blob, now, self.limits.max_bytes) {
+        let max = self.doc_limits().max_bytes;
+        let opened = match envelope::open(&self.ring, &ctx, blob, now, max) {
             Ok(o) if o.header.kind == Kind::Blob => o,
             Ok(_) => return self.rejected(DecodeError::BadTag, rng),
             Err(e) => return self.rejected(e, rng),
@@ -779,7 +780,7 @@ impl Config {
         reseal: bool,
         stored: Option<Stored>,
     ) -> Result<Loaded, DecodeError> {
-        payload::check_object(json, &self.limits)?;
+        payload::check_object(json, &self.doc_limits())?;
         let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
         let (mut id, mut data, mut flash) = (None, None, EMPTY);
         for (key, value) in payload::members(json) {
@@ -795,6 +796,14 @@ impl Config {
         };
         if !data.starts_with('{') || !flash.starts_with('{') || !is_id(id) {
             return Err(DecodeError::Malformed);
+        }
+        // The limits are the user's data's, as at save: the document around it
+        // is one level deeper and some bytes longer.
+        for part in [data, flash] {
+            if part.len() > self.limits.max_bytes {
+                return Err(DecodeError::TooLarge);
+            }
+            payload::check_depth(part.as_bytes(), self.limits.max_depth)?;
         }
         Ok(Loaded {
             status: Status::Valid,
@@ -841,12 +850,12 @@ impl Config {
         if change.destroy {
             let mut expired = self.cookie.clone();
             expired.expires = true;
-            // What follows is a new, empty session that keeps its id until saved.
+            // What follows is a new, empty session with a new id.
             return Ok(SavePlan {
                 store: old_delete(),
                 cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
                 meta: Some(Meta {
-                    id: meta.id.clone(),
+                    id: self.new_session_id(rng)?,
                     iat: 0,
                     exp: 0,
                     reseal: false,
@@ -871,7 +880,7 @@ impl Config {
             return self.save_beaker(b, meta, change, now, rng);
         }
         let id = if change.regenerate {
-            new_id(rng)?
+            self.new_session_id(rng)?
         } else {
             meta.id.clone()
         };
@@ -961,6 +970,24 @@ impl Config {
 }
 
 impl Config {
+    /// A new id in the format's own shape: Beaker's are uuid4 hex.
+    fn new_session_id(&self, rng: &mut impl Random) -> Result<String, RandomError> {
+        match &self.format {
+            Format::Native => new_id(rng),
+            #[cfg(feature = "beaker")]
+            Format::Beaker(_) => uuid4_hex(rng),
+        }
+    }
+
+    /// Bounds on a whole document: data and flash at their limits, the id,
+    /// and one more level of nesting.
+    fn doc_limits(&self) -> Limits {
+        Limits {
+            max_bytes: self.limits.max_bytes.saturating_mul(2).saturating_add(256),
+            max_depth: self.limits.max_depth + 1,
+        }
+    }
+
     fn format_has_timeout(&self) -> bool {
         match &self.format {
             Format::Native => false,
@@ -1034,7 +1061,7 @@ impl Config {
         rng: &mut impl Random,
     ) -> Result<SavePlan, SaveError> {
         use crate::beaker;
-        let id = if change.regenerate || meta.iat == 0 {
+        let id = if change.regenerate {
             uuid4_hex(rng)?
         } else {
             meta.id.clone()
@@ -1066,22 +1093,25 @@ impl Config {
         let mut nonce = alloc::vec![0u8; b.keys.nonce_len()];
         rng.fill(&mut nonce)?;
         let domain = self.cookie.domain.as_deref();
-        let value =
-            beaker::encode(&session, domain, &self.cookie.path, &b.keys, &nonce).map_err(|e| {
-                match e {
-                    beaker::BeakerError::TooLarge => SaveError::TooLarge {
-                        size: session.data.len(),
-                        limit: beaker::MAX_PAYLOAD_LEN,
-                    },
-                    // A reserved key such as `_id` in the data.
-                    _ => SaveError::Data(DecodeError::Malformed),
-                }
-            })?;
-        let line_len = self.cookie.set_cookie_len(value.len(), b.cookie_max_age);
-        if line_len > self.inline_limit || !self.cookie.fits_browser(value.len()) {
+        // Beaker's reserved keys (such as `_id`) in the data are refused.
+        let value = beaker::encode_unlimited(&session, domain, &self.cookie.path, &b.keys, &nonce)
+            .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
+        // The tightest of: our inline limit, the browser's name+value cap, and
+        // Beaker's own 4064-character payload limit, all as Set-Cookie lengths.
+        let age = b.cookie_max_age;
+        let line_len = self.cookie.set_cookie_len(value.len(), age);
+        let browser = cookie::MAX_NAME_VALUE.saturating_sub(self.cookie.name.len());
+        let limit = self
+            .inline_limit
+            .min(self.cookie.set_cookie_len(browser, age))
+            .min(
+                self.cookie
+                    .set_cookie_len(40 + beaker::MAX_PAYLOAD_LEN, age),
+            );
+        if line_len > limit {
             return Err(SaveError::TooLarge {
                 size: line_len,
-                limit: self.inline_limit,
+                limit,
             });
         }
         let cookie = self.cookie.set_cookie(&value, b.cookie_max_age, Some(now));

@@ -24,14 +24,22 @@ const VECTORS: &str = "tests/vectors/cookie-rs.json";
 const MASTER: &[u8] = b"edge-session cookie-rs fixture master key (48 B)";
 
 fn raw_key() -> Vec<u8> {
-    (0u8..64).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect()
+    (0u8..64)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect()
 }
 
 /// The same key, as the `cookie` crate and as edge-session hold it.
 fn keys(kind: &str) -> (Key, CookieKey) {
     match kind {
-        "raw" => (Key::from(&raw_key()), CookieKey::from_bytes(&raw_key()).unwrap()),
-        "derived" => (Key::derive_from(MASTER), CookieKey::derive_from(MASTER).unwrap()),
+        "raw" => (
+            Key::from(&raw_key()),
+            CookieKey::from_bytes(&raw_key()).unwrap(),
+        ),
+        "derived" => (
+            Key::derive_from(MASTER),
+            CookieKey::derive_from(MASTER).unwrap(),
+        ),
         _ => panic!("{kind}"),
     }
 }
@@ -48,8 +56,12 @@ fn jar_of(s: &str) -> Jar {
 fn crate_encode(key: &Key, jar: Jar, name: &str, plaintext: &str) -> String {
     let mut cj = CookieJar::new();
     match jar {
-        Jar::Private => cj.private_mut(key).add(Cookie::new(name.to_owned(), plaintext.to_owned())),
-        Jar::Signed => cj.signed_mut(key).add(Cookie::new(name.to_owned(), plaintext.to_owned())),
+        Jar::Private => cj
+            .private_mut(key)
+            .add(Cookie::new(name.to_owned(), plaintext.to_owned())),
+        Jar::Signed => cj
+            .signed_mut(key)
+            .add(Cookie::new(name.to_owned(), plaintext.to_owned())),
     }
     cj.get(name).unwrap().value().to_owned()
 }
@@ -74,7 +86,10 @@ fn keys_match_the_cookie_crate() {
     }
     // Key::from takes the first 64 bytes of a longer key.
     let long: Vec<u8> = (0u8..100).collect();
-    assert_eq!(CookieKey::from_bytes(&long).unwrap().encryption(), Key::from(&long).encryption());
+    assert_eq!(
+        CookieKey::from_bytes(&long).unwrap().encryption(),
+        Key::from(&long).encryption()
+    );
     // A long master key is an HMAC key hashed first; both sides agree.
     let master = [9u8; 200];
     assert_eq!(
@@ -86,8 +101,14 @@ fn keys_match_the_cookie_crate() {
 const PLAINTEXTS: &[(&str, &str)] = &[
     ("ascii", r#"{"user":"ada","n":1}"#),
     ("empty", "{}"),
-    ("unicode", r#"{"name":"Zoë","astral":"😀🎉𝄞","cjk":"日本語","rtl":"שלום","esc":"\"\\\n\u0000\ud800"}"#),
-    ("nested", r#"{"user":{"id":42,"roles":["admin","ops"]},"cart":[{"sku":"A-1","qty":2}],"deep":{"a":{"b":{"c":[[["x"]]]}}}}"#),
+    (
+        "unicode",
+        r#"{"name":"Zoë","astral":"😀🎉𝄞","cjk":"日本語","rtl":"שלום","esc":"\"\\\n\u0000\ud800"}"#,
+    ),
+    (
+        "nested",
+        r#"{"user":{"id":42,"roles":["admin","ops"]},"cart":[{"sku":"A-1","qty":2}],"deep":{"a":{"b":{"c":[[["x"]]]}}}}"#,
+    ),
     ("plain string", "plain text, not JSON: 100% sure"),
 ];
 
@@ -99,14 +120,22 @@ fn crate_values_open_here_and_ours_open_there() {
             for (label, text) in PLAINTEXTS {
                 let what = format!("{kind} {jar:?} {label}");
                 let v = crate_encode(&theirs, jar, "session", text);
-                assert_eq!(decode("session", &v, &ours, jar).as_deref(), Ok(*text), "{what}");
+                assert_eq!(
+                    decode("session", &v, &ours, jar).as_deref(),
+                    Ok(*text),
+                    "{what}"
+                );
                 assert_eq!(
                     decode("session", &percent_encode(&v), &ours, jar).as_deref(),
                     Ok(*text),
                     "{what} percent-encoded"
                 );
                 let mine = encode("session", text, &ours, jar, &mut OsRandom).unwrap();
-                assert_eq!(crate_decode(&theirs, jar, "session", &mine).as_deref(), Some(*text), "{what}");
+                assert_eq!(
+                    crate_decode(&theirs, jar, "session", &mine).as_deref(),
+                    Some(*text),
+                    "{what}"
+                );
                 if jar == Jar::Signed {
                     assert_eq!(mine, v, "{what}: signing is deterministic");
                 }
@@ -136,7 +165,11 @@ fn the_other_key_or_jar_fails_in_both() {
     for jar in [Jar::Private, Jar::Signed] {
         let v = crate_encode(&theirs, jar, "s", "{}");
         assert!(decode("s", &v, &other, jar).is_err());
-        let wrong = if jar == Jar::Private { Jar::Signed } else { Jar::Private };
+        let wrong = if jar == Jar::Private {
+            Jar::Signed
+        } else {
+            Jar::Private
+        };
         assert!(decode("s", &v, &ours, wrong).is_err());
         assert_eq!(crate_decode(&theirs, wrong, "s", &v), None);
     }
@@ -148,7 +181,15 @@ fn tamper(v: &str, at: usize) -> String {
     String::from_utf8(b).unwrap()
 }
 
-fn fixture_case(kind: &str, jar: Jar, label: &str, cookie: &str, value: String, plaintext: &str, expect: &str) -> Value {
+fn fixture_case(
+    kind: &str,
+    jar: Jar,
+    label: &str,
+    cookie: &str,
+    value: String,
+    plaintext: &str,
+    expect: &str,
+) -> Value {
     json!({
         "name": format!("{kind} {} {label}", if jar == Jar::Private { "private" } else { "signed" }),
         "key": kind,
@@ -168,21 +209,56 @@ fn write_fixtures() -> Value {
         for jar in [Jar::Private, Jar::Signed] {
             for (label, text) in PLAINTEXTS {
                 let v = crate_encode(&theirs, jar, "session", text);
-                let expect = if text.starts_with('{') { "valid" } else { "not_object" };
+                let expect = if text.starts_with('{') {
+                    "valid"
+                } else {
+                    "not_object"
+                };
                 cases.push(fixture_case(kind, jar, label, "session", v, text, expect));
             }
-            let v = crate_encode(&theirs, jar, "session", r#"{"user":"mallory","admin":false}"#);
+            let v = crate_encode(
+                &theirs,
+                jar,
+                "session",
+                r#"{"user":"mallory","admin":false}"#,
+            );
             match jar {
                 Jar::Private => {
                     let t = tamper(&v, v.len() / 2);
-                    cases.push(fixture_case(kind, jar, "tampered", "session", t, "", "bad_tag"));
-                    cases.push(fixture_case(kind, jar, "value moved to another cookie name", "other", v, "", "bad_tag"));
+                    cases.push(fixture_case(
+                        kind, jar, "tampered", "session", t, "", "bad_tag",
+                    ));
+                    cases.push(fixture_case(
+                        kind,
+                        jar,
+                        "value moved to another cookie name",
+                        "other",
+                        v,
+                        "",
+                        "bad_tag",
+                    ));
                 }
                 Jar::Signed => {
                     let t = v.replace("false", "true ");
-                    cases.push(fixture_case(kind, jar, "tampered", "session", t, "", "bad_signature"));
+                    cases.push(fixture_case(
+                        kind,
+                        jar,
+                        "tampered",
+                        "session",
+                        t,
+                        "",
+                        "bad_signature",
+                    ));
                     let text = r#"{"user":"mallory","admin":false}"#;
-                    cases.push(fixture_case(kind, jar, "value moved to another cookie name (not bound)", "other", v, text, "valid"));
+                    cases.push(fixture_case(
+                        kind,
+                        jar,
+                        "value moved to another cookie name (not bound)",
+                        "other",
+                        v,
+                        text,
+                        "valid",
+                    ));
                 }
             }
         }
@@ -230,7 +306,11 @@ fn fixtures_for_the_js_test() {
                     let is_object = check_object(plaintext.as_bytes(), &Limits::default()).is_ok();
                     assert_eq!(is_object, case["expect"] == "valid", "{name}");
                 }
-                reason => assert_eq!(got.map_err(CookieRsError::reason), Err(reason), "{name} ({form})"),
+                reason => assert_eq!(
+                    got.map_err(CookieRsError::reason),
+                    Err(reason),
+                    "{name} ({form})"
+                ),
             }
         }
         // The cookie crate agrees on the raw form.
@@ -268,9 +348,15 @@ fn random_json_objects_both_ways() {
     for obj in random_objects(100, 0xc00_c1e5) {
         for jar in [Jar::Private, Jar::Signed] {
             let v = crate_encode(&theirs, jar, "session", &obj);
-            assert_eq!(decode("session", &v, &ours, jar).as_deref(), Ok(obj.as_str()));
+            assert_eq!(
+                decode("session", &v, &ours, jar).as_deref(),
+                Ok(obj.as_str())
+            );
             let mine = encode("session", &obj, &ours, jar, &mut OsRandom).unwrap();
-            assert_eq!(crate_decode(&theirs, jar, "session", &mine).as_deref(), Some(obj.as_str()));
+            assert_eq!(
+                crate_decode(&theirs, jar, "session", &mine).as_deref(),
+                Some(obj.as_str())
+            );
         }
     }
 }
