@@ -54,9 +54,10 @@ function isStore(store) {
 function resolve(options) {
   if (!options || typeof options !== "object") throw bad("options", "must be an object");
   const format = options.format ?? "native";
-  if (format !== "native" && format !== "beaker") throw bad("format", 'must be "native" or "beaker"');
-  const beaker = format === "beaker" ? beakerArgs(options) : null;
-  let secrets = options.secrets ?? (beaker ? [NO_NATIVE_SECRET] : undefined);
+  if (!FORMATS.includes(format)) throw bad("format", `must be one of ${FORMATS.map((f) => `"${f}"`).join(", ")}`);
+  const foreign = format === "native" ? null : formatArgs(format, options, "");
+  const legacy = legacyArgs(options.legacy);
+  let secrets = options.secrets ?? (foreign ? [NO_NATIVE_SECRET] : undefined);
   if (typeof secrets === "string") secrets = [secrets];
   if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
     throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
@@ -80,7 +81,7 @@ function resolve(options) {
   const idleTimeout = seconds(options.idleTimeout, "idleTimeout", null);
   const maxAge = seconds(options.maxAge, "maxAge", 14 * DAY);
   // Re-issue before an idle timeout (ours or Beaker's) can end an active session.
-  const idle = idleTimeout || beaker?.[4] || 0;
+  const idle = idleTimeout || (format === "beaker" && foreign[2][1]) || 0;
   const touchDefault = Math.min(3600, idle ? Math.ceil(idle / 2) : 3600);
   const inlineLimit = options.inlineLimit ?? 4000;
   if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
@@ -91,9 +92,9 @@ function resolve(options) {
   }
   const storePrefix = options.storePrefix ?? "session:";
   if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
-  if (beaker && store) throw bad("store", 'is not supported with format "beaker": Beaker cookies stay inline');
+  if (foreign && store) throw bad("store", `is not supported with format "${format}": its cookies stay inline`);
   const cookie = [
-    c.name ?? (beaker ? "beaker.session.id" : secure ? "__Host-session" : "session"),
+    c.name ?? (format === "beaker" ? "beaker.session.id" : secure ? "__Host-session" : "session"),
     c.path ?? "/",
     c.domain ?? "",
     sameSite,
@@ -114,37 +115,93 @@ function resolve(options) {
     limits.maxDepth ?? 32,
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
-  return { codec: codec(args, beaker), store, now, storeTimeout, format };
+  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format };
 }
 
-// Beaker cookies are sealed with Beaker's keys; the native ring is never used
-// for them, so a fixed placeholder stands in when no native secret is given.
-const NO_NATIVE_SECRET = "edge-session: beaker format, no native secret";
+// Foreign cookies are sealed with their own keys; the native ring is never
+// used for them, so a fixed placeholder stands in when no native secret is given.
+const NO_NATIVE_SECRET = "edge-session: foreign format, no native secret";
+const FORMATS = ["native", "beaker", "iron", "remix", "cookie-rs"];
+
+/** A foreign format's options as Codec.setFormat takes them: [kind, strings, numbers]. */
+function formatArgs(format, o, where) {
+  switch (format) {
+    case "beaker": {
+      const [validateKey, encryptKey, crypto, nonceBits, timeout, maxAge] = beakerArgs(o, where);
+      return ["beaker", [validateKey, encryptKey ?? "", crypto], [nonceBits, timeout, maxAge]];
+    }
+    case "iron": {
+      const pw = o.iron?.password;
+      if (typeof pw === "string") return ["iron", [pw], []];
+      if (pw && typeof pw === "object" && Object.keys(pw).length > 0) {
+        const pairs = Object.entries(pw).flatMap(([id, p]) => [String(id), String(p)]);
+        return ["iron", pairs.length === 2 && pairs[0] === "" ? [pairs[1]] : pairs, []];
+      }
+      throw bad(`${where}iron.password`, "must be a string of at least 32 characters or an {id: password} map");
+    }
+    case "remix": {
+      const secrets = o.remix?.secrets;
+      if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((x) => typeof x === "string" && x)) {
+        throw bad(`${where}remix.secrets`, "must be a non-empty array of non-empty strings");
+      }
+      return ["remix", secrets, []];
+    }
+    case "cookie-rs": {
+      const k = o.cookieRs ?? {};
+      if (typeof k.key !== "string" && typeof k.masterKey !== "string") {
+        throw bad(`${where}cookieRs`, "needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)");
+      }
+      const jar = k.jar ?? "private";
+      if (jar !== "private" && jar !== "signed") throw bad(`${where}cookieRs.jar`, 'must be "private" or "signed"');
+      return ["cookie-rs", [k.key ?? "", k.masterKey ?? "", jar], []];
+    }
+  }
+  throw bad(`${where}format`, `must be one of ${FORMATS.join(", ")}`);
+}
+
+/** `legacy` as Codec.addLegacy takes it: [kind, strings, numbers, [name, path, domain], flags]. */
+function legacyArgs(list) {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw bad("legacy", "must be an array of format options");
+  return list.map((l, i) => {
+    const where = `legacy[${i}].`;
+    if (!l || typeof l !== "object" || l.format === "native" || !FORMATS.includes(l.format)) {
+      throw bad(`${where}format`, 'must be "beaker", "iron", "remix" or "cookie-rs"');
+    }
+    const c = l.cookie ?? {};
+    if (typeof c.name !== "string" || c.name === "") throw bad(`${where}cookie.name`, "must name the old cookie");
+    const flags =
+      (flag(c.secure, `${where}cookie.secure`, true) ? SECURE : 0) |
+      (flag(c.httpOnly, `${where}cookie.httpOnly`, true) ? HTTP_ONLY : 0);
+    const [kind, strings, numbers] = formatArgs(l.format, l, where);
+    return [kind, strings, numbers, [c.name, c.path ?? "/", c.domain ?? ""], flags];
+  });
+}
 const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
 const COOKIE_FOREVER = 400 * DAY; // browsers cap Max-Age at 400 days
 
 /** The `beaker` options as Codec.useBeaker takes them. */
-function beakerArgs(options) {
+function beakerArgs(options, where = "") {
   const b = options.beaker;
-  if (!b || typeof b !== "object") throw bad("beaker", "must be an object with at least validateKey");
+  if (!b || typeof b !== "object") throw bad(`${where}beaker`, "must be an object with at least validateKey");
   if (typeof b.validateKey !== "string" || b.validateKey === "") {
-    throw bad("beaker.validateKey", "must be a non-empty string (TurboGears: session.validate_key)");
+    throw bad(`${where}beaker.validateKey`, "must be a non-empty string (TurboGears: session.validate_key)");
   }
   if (b.encryptKey != null && (typeof b.encryptKey !== "string" || b.encryptKey === "")) {
-    throw bad("beaker.encryptKey", "must be a non-empty string when set (TurboGears: session.encrypt_key)");
+    throw bad(`${where}beaker.encryptKey`, "must be a non-empty string when set (TurboGears: session.encrypt_key)");
   }
   const crypto = BEAKER_CRYPTO[b.cryptoType ?? "cryptography"];
-  if (!crypto) throw bad("beaker.cryptoType", 'must be "cryptography" or "pycryptodome"');
+  if (!crypto) throw bad(`${where}beaker.cryptoType`, 'must be "cryptography" or "pycryptodome"');
   const nonceBits = b.nonceBits ?? 128;
   if (!Number.isInteger(nonceBits) || nonceBits <= 0 || nonceBits % 8 !== 0 || nonceBits > 512) {
-    throw bad("beaker.nonceBits", "must be a multiple of 8 from 8 to 512");
+    throw bad(`${where}beaker.nonceBits`, "must be a multiple of 8 from 8 to 512");
   }
-  const timeout = seconds(b.timeout, "beaker.timeout", 0);
+  const timeout = seconds(b.timeout, `${where}beaker.timeout`, 0);
   const expires = b.cookieExpires ?? true;
   let maxAge;
   if (expires === true) maxAge = 0; // a browser-session cookie, Beaker's default
   else if (expires === false) maxAge = COOKIE_FOREVER;
-  else maxAge = seconds(expires, "beaker.cookieExpires", 0);
+  else maxAge = seconds(expires, `${where}beaker.cookieExpires`, 0);
   return [b.validateKey, b.encryptKey ?? undefined, crypto, nonceBits, timeout, maxAge];
 }
 
@@ -225,8 +282,8 @@ export function optionsFromTurboGears(settings) {
 }
 
 // One codec per distinct option set: keys are derived once, not per request.
-function codec(args, beaker) {
-  const cacheKey = JSON.stringify(beaker ? [args, beaker] : args);
+function codec(args, foreign, legacy) {
+  const cacheKey = JSON.stringify(foreign || legacy.length ? [args, foreign, legacy] : args);
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);
@@ -235,7 +292,8 @@ function codec(args, beaker) {
   }
   try {
     c = new Codec(...args);
-    if (beaker) c.useBeaker(...beaker);
+    if (foreign) c.setFormat(...foreign);
+    for (const l of legacy) c.addLegacy(...l);
   } catch (e) {
     const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
     throw bad(option, message);
@@ -317,6 +375,7 @@ export class Session {
   #meta;
   #id;
   #stored;
+  #migratedFrom;
   #flags = 0;
   #status;
   #reason;
@@ -328,6 +387,7 @@ export class Session {
     this.#meta = loaded.meta;
     this.#id = loaded.id;
     this.#stored = loaded.stored;
+    this.#migratedFrom = loaded.migratedFrom;
     this.#status = loaded.status;
     this.#reason = loaded.reason ?? undefined;
     // Snapshots as JSON.stringify writes them, so a read-only request compares equal.
@@ -350,6 +410,10 @@ export class Session {
   /** True when the session lives in the store and the cookie holds a reference. */
   get stored() {
     return this.#stored;
+  }
+  /** The legacy format the session was read from ("iron", "remix", ...), if it was. */
+  get migratedFrom() {
+    return this.#migratedFrom;
   }
   get size() {
     return Object.keys(this.#data).length;

@@ -288,7 +288,7 @@ pub struct BeakerSession {
 ///     id: "5f0c7a1fd0c24f6c9b1f0c1e2d3a4b5c".into(),
 ///     creation_time: "1732700000.5".into(),
 ///     accessed_time: 1732700100,
-///     data: r#"{"user_id":7}"#.into(),
+///     data: r#"{"user_id": 7}"#.into(),
 /// };
 /// let cookie = encode(&session, None, "/", &keys, &[])?;
 /// assert_eq!(decode(&cookie, &keys)?, session);

@@ -43,6 +43,7 @@ pub mod cookie;
 pub mod cookie_rs;
 pub mod envelope;
 mod error;
+pub mod formats;
 #[cfg(feature = "iron")]
 pub mod iron;
 pub mod keys;
@@ -59,14 +60,20 @@ pub use wasm::Codec;
 
 pub use envelope::{Context, Header, Kind, Mode, Opened, Subkeys};
 pub use error::{ConfigError, DecodeError};
+#[cfg(feature = "beaker")]
+pub use formats::BeakerFormat;
+#[cfg(feature = "cookie-rs")]
+pub use formats::CookieRsFormat;
+#[cfg(feature = "iron")]
+pub use formats::IronFormat;
+#[cfg(feature = "remix")]
+pub use formats::RemixFormat;
+pub use formats::{Format, Legacy};
 pub use keys::{Key, KeyRing, MIN_SECRET_LEN};
 pub use payload::Limits;
 #[cfg(feature = "std")]
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
-#[cfg(feature = "beaker")]
-pub use session::BeakerFormat;
 pub use session::{
-    Change, Config, Fetch, Format, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp,
-    Stored,
+    Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp, Stored,
 };

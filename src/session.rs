@@ -18,6 +18,7 @@ use base64::Engine;
 
 use crate::cookie::{self, push_u64, CookieOptions};
 use crate::envelope::{self, Context, Header, Kind, Mode, Subkeys};
+use crate::formats::{Foreign, Format, Legacy, SaveErrorOrNative};
 use crate::spill::{self, Reference};
 use crate::{payload, ConfigError, DecodeError, KeyRing, Limits, Random, RandomError};
 
@@ -96,42 +97,8 @@ pub struct Config {
     pub store_prefix: Option<String>,
     /// The cookie format read and written; native by default.
     pub format: Format,
-}
-
-/// The cookie format a [`Config`] reads and writes.
-///
-/// ```
-/// use edge_session::Format;
-/// assert!(matches!(Format::default(), Format::Native));
-/// ```
-#[derive(Clone, Debug, Default)]
-pub enum Format {
-    /// The native v1 envelope.
-    #[default]
-    Native,
-    /// TurboGears/Beaker cookie sessions.
-    #[cfg(feature = "beaker")]
-    Beaker(BeakerFormat),
-}
-
-/// How Beaker cookies are read and written.
-///
-/// ```
-/// use edge_session::beaker::{BeakerKeys, Crypto};
-/// use edge_session::BeakerFormat;
-/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
-/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
-/// assert_eq!(f.timeout, Some(3600));
-/// ```
-#[cfg(feature = "beaker")]
-#[derive(Clone, Debug)]
-pub struct BeakerFormat {
-    /// Beaker's validate and encrypt keys.
-    pub keys: crate::beaker::BeakerKeys,
-    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
-    pub timeout: Option<u64>,
-    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
-    pub cookie_max_age: Option<u64>,
+    /// Old cookies to migrate from, tried in order when the main one gives nothing.
+    pub legacy: Vec<Legacy>,
 }
 
 impl Config {
@@ -155,6 +122,7 @@ impl Config {
             limits: Limits::default(),
             store_prefix: None,
             format: Format::Native,
+            legacy: Vec::new(),
         }
     }
 
@@ -220,7 +188,8 @@ pub struct Stored {
 /// ```
 /// use edge_session::{Meta, Stored};
 /// let m = Meta { id: "x".into(), iat: 1, exp: 2, reseal: false,
-///                stored: Some(Stored { key: "s:k y".into(), generation: 3 }), created: None };
+///                stored: Some(Stored { key: "s:k y".into(), generation: 3 }), created: None,
+///                migrated: None };
 /// assert_eq!(Meta::from_token(&m.to_token()), Some(m));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -237,16 +206,19 @@ pub struct Meta {
     pub stored: Option<Stored>,
     /// A foreign format's creation time as written (Beaker's `_creation_time`).
     pub created: Option<String>,
+    /// The index of the legacy cookie the session was read from.
+    pub migrated: Option<u8>,
 }
 
 impl Meta {
-    /// A compact text form: `iat exp reseal generation created id key`,
-    /// `-` for no store entry or no creation time.
+    /// A compact text form: `iat exp reseal generation created migrated id key`,
+    /// `-` for what is absent.
     ///
     /// ```
     /// # use edge_session::Meta;
-    /// let m = Meta { id: "abc".into(), iat: 0, exp: 0, reseal: true, stored: None, created: Some("7.5".into()) };
-    /// assert_eq!(m.to_token(), "0 0 1 - 7.5 abc");
+    /// let m = Meta { id: "abc".into(), iat: 0, exp: 0, reseal: true, stored: None,
+    ///                created: Some("7.5".into()), migrated: Some(2) };
+    /// assert_eq!(m.to_token(), "0 0 1 - 7.5 2 abc");
     /// ```
     pub fn to_token(&self) -> String {
         let mut t = String::with_capacity(64 + self.id.len());
@@ -261,6 +233,11 @@ impl Meta {
         t.push(' ');
         match &self.created {
             Some(c) => t.push_str(c),
+            None => t.push('-'),
+        }
+        t.push(' ');
+        match self.migrated {
+            Some(i) => push_u64(&mut t, i as u64),
             None => t.push('-'),
         }
         t.push(' ');
@@ -279,7 +256,7 @@ impl Meta {
     /// assert!(Meta::from_token("nonsense").is_none());
     /// ```
     pub fn from_token(token: &str) -> Option<Meta> {
-        let mut parts = token.splitn(7, ' ');
+        let mut parts = token.splitn(8, ' ');
         let iat = parse_u64(parts.next()?)?;
         let exp = parse_u64(parts.next()?)?;
         let reseal = parts.next()? == "1";
@@ -293,6 +270,10 @@ impl Meta {
                 Some(String::from(c))
             }
             _ => return None,
+        };
+        let migrated = match parts.next()? {
+            "-" => None,
+            i => Some(u8::try_from(parse_u64(i)?).ok()?),
         };
         let id = parts.next()?;
         if !is_id(id) {
@@ -313,6 +294,7 @@ impl Meta {
             reseal,
             stored,
             created,
+            migrated,
         })
     }
 }
@@ -355,7 +337,7 @@ impl Fetch {
     /// assert!(Fetch::from_token("1 2 3").is_none());
     /// ```
     pub fn from_token(token: &str) -> Option<Fetch> {
-        let mut parts = token.splitn(7, ' ');
+        let mut parts = token.splitn(8, ' ');
         let generation = u32::try_from(parse_u64(parts.next()?)?).ok()?;
         let mut digest = [0u8; spill::DIGEST_LEN];
         let n = URL_SAFE_NO_PAD
@@ -413,6 +395,8 @@ pub struct Loaded {
     pub flash: String,
     /// Hand this to [`Config::save`].
     pub meta: Meta,
+    /// The legacy format the session was read from, when it was migrated.
+    pub migrated_from: Option<&'static str>,
 }
 
 /// A store read the caller must do before the load can finish.
@@ -600,6 +584,7 @@ impl Config {
             reason,
             data: String::from(EMPTY),
             flash: String::from(EMPTY),
+            migrated_from: None,
             meta: Meta {
                 id: self.new_session_id(rng)?,
                 iat: 0,
@@ -607,6 +592,7 @@ impl Config {
                 reseal: false,
                 stored: None,
                 created: None,
+                migrated: None,
             },
         })
     }
@@ -648,13 +634,90 @@ impl Config {
         now: u64,
         rng: &mut impl Random,
     ) -> Result<LoadStep, RandomError> {
-        let Some(value) = cookie::get(cookie_header, &self.cookie.name) else {
-            return Ok(LoadStep::Done(self.fresh(Status::New, None, rng)?));
+        let step = match cookie::get(cookie_header, &self.cookie.name) {
+            None => LoadStep::Done(self.fresh(Status::New, None, rng)?),
+            // Without foreign-format features, Native is the only format.
+            #[allow(unreachable_patterns)]
+            Some(value) => match &self.format {
+                Format::Native => self.load_native(value, now, rng)?,
+                format => LoadStep::Done(
+                    match format.decode(&self.cookie.name, value, now, &self.limits) {
+                        Ok(f) => self.foreign_loaded(f, now, None, rng)?,
+                        Err((status, reason)) => self.fresh(status, Some(reason), rng)?,
+                    },
+                ),
+            },
         };
-        #[cfg(feature = "beaker")]
-        if let Format::Beaker(b) = &self.format {
-            return Ok(LoadStep::Done(self.load_beaker(b, value, now, rng)?));
+        // When the main cookie gives nothing, the session may still be in an old one.
+        match step {
+            LoadStep::Done(l) if l.status != Status::Valid && !self.legacy.is_empty() => Ok(
+                LoadStep::Done(match self.load_legacy(cookie_header, now, rng)? {
+                    Some(migrated) => migrated,
+                    None => l,
+                }),
+            ),
+            step => Ok(step),
         }
+    }
+
+    fn load_legacy(
+        &self,
+        cookie_header: &str,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<Option<Loaded>, RandomError> {
+        for (i, legacy) in self.legacy.iter().enumerate() {
+            let Some(value) = cookie::get(cookie_header, &legacy.cookie.name) else {
+                continue;
+            };
+            if let Ok(f) = legacy
+                .format
+                .decode(&legacy.cookie.name, value, now, &self.limits)
+            {
+                let mut l = self.foreign_loaded(f, now, Some(i as u8), rng)?;
+                l.migrated_from = Some(legacy.format.name());
+                return Ok(Some(l));
+            }
+        }
+        Ok(None)
+    }
+
+    fn foreign_loaded(
+        &self,
+        f: Foreign,
+        now: u64,
+        migrated: Option<u8>,
+        rng: &mut impl Random,
+    ) -> Result<Loaded, RandomError> {
+        let id = match f.id {
+            Some(id) if is_id(id.as_str()) => id,
+            _ => self.new_session_id(rng)?,
+        };
+        Ok(Loaded {
+            status: Status::Valid,
+            reason: None,
+            data: f.data,
+            flash: f.flash,
+            migrated_from: None,
+            meta: Meta {
+                id,
+                iat: f.iat.unwrap_or(now).max(1),
+                exp: 0,
+                // A migrated session moves even if nothing changes.
+                reseal: f.reseal || migrated.is_some(),
+                stored: None,
+                created: f.created.filter(|_| migrated.is_none()),
+                migrated,
+            },
+        })
+    }
+
+    fn load_native(
+        &self,
+        value: &str,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<LoadStep, RandomError> {
         let max = self.doc_limits().max_bytes;
         let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
             Ok(o) => o,
@@ -806,6 +869,7 @@ impl Config {
             payload::check_depth(part.as_bytes(), self.limits.max_depth)?;
         }
         Ok(Loaded {
+            migrated_from: None,
             status: Status::Valid,
             reason: None,
             data: String::from(data),
@@ -817,6 +881,7 @@ impl Config {
                 reseal,
                 stored,
                 created: None,
+                migrated: None,
             },
         })
     }
@@ -835,6 +900,24 @@ impl Config {
     /// assert_eq!(cfg.save(&s.meta, &changed, 1000, &mut OsRandom).unwrap().cookies.len(), 1);
     /// ```
     pub fn save(
+        &self,
+        meta: &Meta,
+        change: &Change<'_>,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<SavePlan, SaveError> {
+        let mut plan = self.save_session(meta, change, now, rng)?;
+        // A session read from a legacy cookie: clear that cookie once it has moved.
+        let legacy = meta.migrated.and_then(|i| self.legacy.get(i as usize));
+        if let (Some(legacy), false) = (legacy, plan.cookies.is_empty()) {
+            let mut old = legacy.cookie.clone();
+            old.expires = true;
+            plan.cookies.push(old.set_cookie("", Some(0), Some(now)));
+        }
+        Ok(plan)
+    }
+
+    fn save_session(
         &self,
         meta: &Meta,
         change: &Change<'_>,
@@ -861,13 +944,14 @@ impl Config {
                     reseal: false,
                     stored: None,
                     created: None,
+                    migrated: None,
                 }),
             });
         }
         let changed = change.data != change.before_data || change.flash != change.before_flash;
         let had_value = meta.iat != 0;
         let touch = had_value
-            && (self.rolling || self.idle_timeout.is_some() || self.format_has_timeout())
+            && (self.rolling || self.idle_timeout.is_some() || self.format.timeout().is_some())
             && now >= meta.iat.saturating_add(self.touch_after);
         let empty = change.data == EMPTY && change.flash == EMPTY;
         if !(changed || change.regenerate || meta.reseal || touch) || (!had_value && empty) {
@@ -875,9 +959,8 @@ impl Config {
         }
         payload::check_object(change.data.as_bytes(), &self.limits).map_err(SaveError::Data)?;
         payload::check_object(change.flash.as_bytes(), &self.limits).map_err(SaveError::Data)?;
-        #[cfg(feature = "beaker")]
-        if let Format::Beaker(b) = &self.format {
-            return self.save_beaker(b, meta, change, now, rng);
+        if !matches!(self.format, Format::Native) {
+            return self.save_foreign(meta, change, now, rng);
         }
         let id = if change.regenerate {
             self.new_session_id(rng)?
@@ -964,6 +1047,7 @@ impl Config {
             reseal: false,
             stored,
             created: None,
+            migrated: None,
         });
         Ok(plan)
     }
@@ -972,11 +1056,77 @@ impl Config {
 impl Config {
     /// A new id in the format's own shape: Beaker's are uuid4 hex.
     fn new_session_id(&self, rng: &mut impl Random) -> Result<String, RandomError> {
-        match &self.format {
-            Format::Native => new_id(rng),
-            #[cfg(feature = "beaker")]
-            Format::Beaker(_) => uuid4_hex(rng),
+        self.format.new_id(rng)
+    }
+
+    fn save_foreign(
+        &self,
+        meta: &Meta,
+        change: &Change<'_>,
+        now: u64,
+        rng: &mut impl Random,
+    ) -> Result<SavePlan, SaveError> {
+        let id = if change.regenerate {
+            self.new_session_id(rng)?
+        } else {
+            meta.id.clone()
+        };
+        let created = match &meta.created {
+            Some(c) if meta.iat != 0 => c.clone(),
+            _ => {
+                let mut c = String::new();
+                push_u64(&mut c, now);
+                c.push_str(".0");
+                c
+            }
+        };
+        let encoded = self.format.encode(
+            &self.cookie,
+            &id,
+            Some(&created),
+            change.data,
+            change.flash,
+            now,
+            self.max_age,
+            rng,
+        );
+        let (value, age) = match encoded {
+            Ok(v) => v,
+            Err(SaveErrorOrNative::Save(e)) => return Err(e),
+            Err(SaveErrorOrNative::Native) => return Err(SaveError::Data(DecodeError::Malformed)),
+        };
+        if !cookie::is_cookie_value(&value) {
+            return Err(SaveError::Data(DecodeError::Malformed));
         }
+        // The tightest of: the inline limit, the browser's name+value cap, and
+        // the format's own limit (Beaker's 4064), all as Set-Cookie lengths.
+        let line_len = self.cookie.set_cookie_len(value.len(), age);
+        let browser = cookie::MAX_NAME_VALUE.saturating_sub(self.cookie.name.len());
+        let mut limit = self
+            .inline_limit
+            .min(self.cookie.set_cookie_len(browser, age));
+        if let Some(max) = self.format.value_limit() {
+            limit = limit.min(self.cookie.set_cookie_len(max, age));
+        }
+        if line_len > limit {
+            return Err(SaveError::TooLarge {
+                size: line_len,
+                limit,
+            });
+        }
+        Ok(SavePlan {
+            store: Vec::new(),
+            cookies: alloc::vec![self.cookie.set_cookie(&value, age, Some(now))],
+            meta: Some(Meta {
+                id,
+                iat: now,
+                exp: 0,
+                reseal: false,
+                stored: None,
+                created: Some(created),
+                migrated: None,
+            }),
+        })
     }
 
     /// Bounds on a whole document: data and flash at their limits, the id,
@@ -987,174 +1137,6 @@ impl Config {
             max_depth: self.limits.max_depth + 1,
         }
     }
-
-    fn format_has_timeout(&self) -> bool {
-        match &self.format {
-            Format::Native => false,
-            #[cfg(feature = "beaker")]
-            Format::Beaker(b) => b.timeout.is_some(),
-        }
-    }
-}
-
-/// Beaker keeps flash values inside its dict, under this key.
-#[cfg(feature = "beaker")]
-const BEAKER_FLASH: &str = "_flash";
-
-#[cfg(feature = "beaker")]
-impl Config {
-    fn load_beaker(
-        &self,
-        b: &BeakerFormat,
-        value: &str,
-        now: u64,
-        rng: &mut impl Random,
-    ) -> Result<Loaded, RandomError> {
-        use crate::beaker;
-        let bs = match beaker::decode(value, &b.keys) {
-            Ok(bs) => bs,
-            Err(e) => return self.fresh(Status::Invalid, Some(e.reason()), rng),
-        };
-        if beaker::is_expired(&bs, b.timeout, now) {
-            return self.rejected(DecodeError::IdleTimeout, rng);
-        }
-        if !is_id(&bs.id) {
-            return self.rejected(DecodeError::Malformed, rng);
-        }
-        if let Err(e) = payload::check_object(bs.data.as_bytes(), &self.limits) {
-            return self.rejected(e, rng);
-        }
-        // Split our flash values out of the user's keys.
-        let mut data = String::with_capacity(bs.data.len());
-        let mut flash = EMPTY;
-        data.push('{');
-        for (key, value) in payload::members(&bs.data) {
-            if key == BEAKER_FLASH && value.starts_with('{') {
-                flash = value;
-                continue;
-            }
-            push_member(&mut data, key, value);
-        }
-        data.push('}');
-        Ok(Loaded {
-            status: Status::Valid,
-            reason: None,
-            flash: String::from(flash),
-            data,
-            meta: Meta {
-                id: bs.id,
-                iat: bs.accessed_time,
-                exp: 0,
-                reseal: false,
-                stored: None,
-                created: Some(bs.creation_time),
-            },
-        })
-    }
-
-    fn save_beaker(
-        &self,
-        b: &BeakerFormat,
-        meta: &Meta,
-        change: &Change<'_>,
-        now: u64,
-        rng: &mut impl Random,
-    ) -> Result<SavePlan, SaveError> {
-        use crate::beaker;
-        let id = if change.regenerate {
-            uuid4_hex(rng)?
-        } else {
-            meta.id.clone()
-        };
-        let mut data = String::with_capacity(change.data.len() + change.flash.len() + 12);
-        data.push('{');
-        for (key, value) in payload::members(change.data) {
-            push_member(&mut data, key, value);
-        }
-        if change.flash != EMPTY {
-            push_member(&mut data, BEAKER_FLASH, change.flash);
-        }
-        data.push('}');
-        let created = match &meta.created {
-            Some(c) if meta.iat != 0 => c.clone(),
-            _ => {
-                let mut c = String::new();
-                push_u64(&mut c, now);
-                c.push_str(".0");
-                c
-            }
-        };
-        let session = beaker::BeakerSession {
-            id,
-            creation_time: created,
-            accessed_time: now,
-            data,
-        };
-        let mut nonce = alloc::vec![0u8; b.keys.nonce_len()];
-        rng.fill(&mut nonce)?;
-        let domain = self.cookie.domain.as_deref();
-        // Beaker's reserved keys (such as `_id`) in the data are refused.
-        let value = beaker::encode_unlimited(&session, domain, &self.cookie.path, &b.keys, &nonce)
-            .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
-        // The tightest of: our inline limit, the browser's name+value cap, and
-        // Beaker's own 4064-character payload limit, all as Set-Cookie lengths.
-        let age = b.cookie_max_age;
-        let line_len = self.cookie.set_cookie_len(value.len(), age);
-        let browser = cookie::MAX_NAME_VALUE.saturating_sub(self.cookie.name.len());
-        let limit = self
-            .inline_limit
-            .min(self.cookie.set_cookie_len(browser, age))
-            .min(
-                self.cookie
-                    .set_cookie_len(40 + beaker::MAX_PAYLOAD_LEN, age),
-            );
-        if line_len > limit {
-            return Err(SaveError::TooLarge {
-                size: line_len,
-                limit,
-            });
-        }
-        let cookie = self.cookie.set_cookie(&value, b.cookie_max_age, Some(now));
-        Ok(SavePlan {
-            store: Vec::new(),
-            cookies: alloc::vec![cookie],
-            meta: Some(Meta {
-                id: session.id,
-                iat: now,
-                exp: 0,
-                reseal: false,
-                stored: None,
-                created: Some(session.creation_time),
-            }),
-        })
-    }
-}
-
-/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
-#[cfg(feature = "beaker")]
-fn uuid4_hex(rng: &mut impl Random) -> Result<String, RandomError> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut b = [0u8; 16];
-    rng.fill(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let mut s = String::with_capacity(32);
-    for x in b {
-        s.push(HEX[(x >> 4) as usize] as char);
-        s.push(HEX[(x & 15) as usize] as char);
-    }
-    Ok(s)
-}
-
-#[cfg(feature = "beaker")]
-fn push_member(out: &mut String, key: &str, value: &str) {
-    if out.len() > 1 {
-        out.push(',');
-    }
-    out.push('"');
-    out.push_str(key);
-    out.push_str("\":");
-    out.push_str(value);
 }
 
 fn document(id: &str, data: &str, flash: &str) -> String {

@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::cookie::{push_u64, CookieOptions, SameSite};
 use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, StoreOp};
+use crate::{BeakerFormat, CookieRsFormat, Format, IronFormat, Legacy, RemixFormat};
 use crate::{ConfigError, KeyRing, Limits, Mode, OsRandom, RandomError};
 
 // Bits of the `flags` argument of `Codec::new`.
@@ -107,45 +108,67 @@ impl Codec {
     /// Switches the codec to TurboGears/Beaker cookies. `crypto` is
     /// `"cryptography"` (AES-GCM) or `"pycryptodome"` (AES-CTR); `timeout`
     /// and `cookie_max_age` in seconds, 0 for none. Throws `"option\nmessage"`.
-    #[cfg(feature = "beaker")]
     #[wasm_bindgen(js_name = useBeaker)]
     pub fn use_beaker(
         &mut self,
-        validate_key: &str,
+        validate_key: String,
         encrypt_key: Option<String>,
-        crypto: &str,
+        crypto: String,
         nonce_bits: u32,
         timeout: f64,
         cookie_max_age: f64,
     ) -> Result<(), JsValue> {
-        use crate::beaker::{BeakerKeys, Crypto};
-        let crypto = match crypto {
-            "pycryptodome" => Crypto::Pycryptodome,
-            "cryptography" => Crypto::Cryptography,
-            _ => return Err(JsValue::from_str(
-                "beaker.cryptoType\nbeaker.cryptoType must be \"cryptography\" or \"pycryptodome\"",
-            )),
+        let strings = [validate_key, encrypt_key.unwrap_or_default(), crypto];
+        let numbers = [nonce_bits as f64, timeout, cookie_max_age];
+        self.cfg.format = format_from("beaker", &strings, &numbers)?;
+        Ok(())
+    }
+
+    /// Reads and writes another format: `kind` is `beaker`, `iron`, `remix`
+    /// or `cookie-rs`, with `strings` and `numbers` as `format_from` reads
+    /// them. Throws `"option\nmessage"`.
+    #[wasm_bindgen(js_name = setFormat)]
+    pub fn set_format(
+        &mut self,
+        kind: &str,
+        strings: Vec<String>,
+        numbers: Vec<f64>,
+    ) -> Result<(), JsValue> {
+        self.cfg.format = format_from(kind, &strings, &numbers)?;
+        Ok(())
+    }
+
+    /// Adds a legacy cookie to migrate from. `cookie` is `[name, path,
+    /// domain]`; `flags` the cookie bits of the constructor (secure...).
+    #[wasm_bindgen(js_name = addLegacy)]
+    pub fn add_legacy(
+        &mut self,
+        kind: &str,
+        strings: Vec<String>,
+        numbers: Vec<f64>,
+        cookie: Vec<String>,
+        flags: u32,
+    ) -> Result<(), JsValue> {
+        let format = format_from(kind, &strings, &numbers)?;
+        let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
+        let domain = text(2);
+        let mut options = CookieOptions::new(&text(0));
+        options.path = text(1);
+        options.domain = if domain.is_empty() {
+            None
+        } else {
+            Some(domain)
         };
-        let keys = BeakerKeys::new(
-            validate_key.as_bytes(),
-            encrypt_key.as_deref().map(str::as_bytes),
-            crypto,
-            nonce_bits,
-        )
-        .map_err(|_| {
-            JsValue::from_str(
-                "beaker\nbeaker.validateKey must be non-empty, encryptKey non-empty ASCII, nonceBits a multiple of 8 up to 512",
-            )
-        })?;
-        let secs = |x: f64| {
-            Some(x)
-                .filter(|x| x.is_finite() && *x > 0.0)
-                .map(|x| x as u64)
-        };
-        self.cfg.format = crate::session::Format::Beaker(crate::session::BeakerFormat {
-            keys,
-            timeout: secs(timeout),
-            cookie_max_age: secs(cookie_max_age),
+        options.secure = flags & SECURE != 0;
+        options.http_only = flags & HTTP_ONLY != 0;
+        if options.name.is_empty() || options.name == self.cfg.cookie.name {
+            return Err(JsValue::from_str(
+                "legacy.cookie.name\nlegacy.cookie.name must be set and differ from cookie.name",
+            ));
+        }
+        self.cfg.legacy.push(Legacy {
+            format,
+            cookie: options,
         });
         Ok(())
     }
@@ -298,6 +321,121 @@ fn push_header(s: &mut String, h: &crate::Header) {
     s.push('}');
 }
 
+fn option_error(text: &'static str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+/// A foreign format from the JS options, as plain strings and numbers:
+/// - `beaker`: `[validateKey, encryptKey or "", cryptoType]`, `[nonceBits, timeout, cookieMaxAge]`
+/// - `iron`: `[password]`, or `[id, password, id, password, ...]`
+/// - `remix`: the secrets
+/// - `cookie-rs`: `[key (base64 of 64 bytes) or "", masterKey or "", "private" | "signed"]`
+fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format, JsValue> {
+    let text = |i: usize| strings.get(i).map(String::as_str).unwrap_or("");
+    let secs = |i: usize| {
+        numbers
+            .get(i)
+            .copied()
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .map(|x| x as u64)
+    };
+    match kind {
+        "beaker" => {
+            use crate::beaker::{BeakerKeys, Crypto};
+            let crypto = match text(2) {
+                "pycryptodome" => Crypto::Pycryptodome,
+                "cryptography" => Crypto::Cryptography,
+                _ => {
+                    return Err(option_error(
+                        "beaker.cryptoType\nbeaker.cryptoType must be \"cryptography\" or \"pycryptodome\"",
+                    ))
+                }
+            };
+            let encrypt = Some(text(1)).filter(|k| !k.is_empty());
+            let nonce_bits = secs(0).unwrap_or(128) as u32;
+            let keys = BeakerKeys::new(
+                text(0).as_bytes(),
+                encrypt.map(str::as_bytes),
+                crypto,
+                nonce_bits,
+            )
+            .map_err(|_| {
+                option_error(
+                    "beaker\nbeaker.validateKey must be non-empty, encryptKey non-empty ASCII, nonceBits a multiple of 8 up to 512",
+                )
+            })?;
+            Ok(Format::Beaker(BeakerFormat {
+                keys,
+                timeout: secs(1),
+                cookie_max_age: secs(2),
+            }))
+        }
+        "iron" => {
+            use crate::iron::IronPasswords;
+            let passwords = if strings.len() == 1 {
+                IronPasswords::new(text(0))
+            } else {
+                let pairs: Vec<(&str, &str)> = strings
+                    .chunks(2)
+                    .map(|p| (p[0].as_str(), p.get(1).map(String::as_str).unwrap_or("")))
+                    .collect();
+                IronPasswords::rotating(&pairs)
+            };
+            let passwords = passwords.map_err(|_| {
+                option_error("iron.password\niron.password must be at least 32 characters, or an {id: password} map with \\w+ ids")
+            })?;
+            Ok(Format::Iron(IronFormat { passwords }))
+        }
+        "remix" => {
+            let secrets: Vec<&str> = strings.iter().map(String::as_str).collect();
+            let secrets = crate::remix::RemixSecrets::new(&secrets).map_err(|_| {
+                option_error(
+                    "remix.secrets\nremix.secrets must be a non-empty list of non-empty strings",
+                )
+            })?;
+            Ok(Format::Remix(RemixFormat { secrets }))
+        }
+        "cookie-rs" => {
+            use crate::cookie_rs::{CookieKey, Jar};
+            use base64::Engine;
+            let jar = match text(2) {
+                "signed" => Jar::Signed,
+                "private" | "" => Jar::Private,
+                _ => {
+                    return Err(option_error(
+                        "cookieRs.jar\ncookieRs.jar must be \"private\" or \"signed\"",
+                    ))
+                }
+            };
+            let key = if !text(0).is_empty() {
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(text(0).trim_end_matches('='))
+                    .or_else(|_| {
+                        base64::engine::general_purpose::STANDARD_NO_PAD
+                            .decode(text(0).trim_end_matches('='))
+                    })
+                    .or_else(|_| {
+                        base64::engine::general_purpose::URL_SAFE_NO_PAD
+                            .decode(text(0).trim_end_matches('='))
+                    })
+                    .map_err(|_| {
+                        option_error("cookieRs.key\ncookieRs.key must be base64 of 64 bytes")
+                    })?;
+                CookieKey::from_bytes(&raw)
+            } else {
+                CookieKey::derive_from(text(1).as_bytes())
+            };
+            let key = key.map_err(|_| {
+                option_error("cookieRs.key\ncookieRs needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)")
+            })?;
+            Ok(Format::CookieRs(CookieRsFormat { key, jar }))
+        }
+        _ => Err(option_error(
+            "format\nformat must be \"native\", \"beaker\", \"iron\", \"remix\" or \"cookie-rs\"",
+        )),
+    }
+}
+
 fn random_error(_: RandomError) -> String {
     String::from("{\"error\":\"random_failed\"}")
 }
@@ -370,6 +508,11 @@ fn loaded_json(l: &Loaded) -> String {
     } else {
         ",\"stored\":false"
     });
+    if let Some(from) = l.migrated_from {
+        s.push_str(",\"migratedFrom\":\"");
+        s.push_str(from);
+        s.push('"');
+    }
     s.push_str(",\"data\":");
     s.push_str(&l.data);
     s.push_str(",\"flash\":");

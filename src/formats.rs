@@ -1,0 +1,533 @@
+//! Cookie formats other than the native one, and migration from them.
+//!
+//! A [`Format`] reads a foreign cookie value into the session's parts (data,
+//! flash, id, times) and writes them back. The lifecycle in
+//! [`crate::session`] treats every format alike; [`Legacy`] formats are only
+//! read, and a session found in one is written natively and the old cookie
+//! cleared.
+//!
+//! Flash values live where each peer keeps them: React Router's top-level
+//! `__flash_<key>__` members, and a `_flash` object elsewhere.
+
+use alloc::string::String;
+
+use crate::cookie::CookieOptions;
+#[cfg(any(
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+use crate::{payload, DecodeError, Limits, SaveError};
+use crate::{session, Random, RandomError, Status};
+
+/// The cookie format a [`Config`](crate::Config) reads and writes.
+///
+/// ```
+/// use edge_session::Format;
+/// assert_eq!(Format::default().name(), "native");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Format {
+    /// The native v1 envelope.
+    #[default]
+    Native,
+    /// TurboGears/Beaker cookie sessions.
+    #[cfg(feature = "beaker")]
+    Beaker(BeakerFormat),
+    /// iron-session 8 / @hapi/iron seals (`Fe26.2`).
+    #[cfg(feature = "iron")]
+    Iron(IronFormat),
+    /// React Router / Remix `createCookieSessionStorage` signed cookies.
+    #[cfg(feature = "remix")]
+    Remix(RemixFormat),
+    /// cookie-rs private or signed jars (Rocket, axum-extra).
+    #[cfg(feature = "cookie-rs")]
+    CookieRs(CookieRsFormat),
+}
+
+/// How Beaker cookies are read and written.
+///
+/// ```
+/// use edge_session::beaker::{BeakerKeys, Crypto};
+/// use edge_session::BeakerFormat;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
+/// assert_eq!(f.timeout, Some(3600));
+/// ```
+#[cfg(feature = "beaker")]
+#[derive(Clone, Debug)]
+pub struct BeakerFormat {
+    /// Beaker's validate and encrypt keys.
+    pub keys: crate::beaker::BeakerKeys,
+    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
+    pub timeout: Option<u64>,
+    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
+    pub cookie_max_age: Option<u64>,
+}
+
+/// How iron-session cookies are read and written.
+///
+/// ```
+/// use edge_session::iron::IronPasswords;
+/// use edge_session::IronFormat;
+/// let f = IronFormat { passwords: IronPasswords::new(&"p".repeat(32)).unwrap() };
+/// assert_eq!(f.passwords.sealing_id(), "1");
+/// ```
+#[cfg(feature = "iron")]
+#[derive(Clone, Debug)]
+pub struct IronFormat {
+    /// The password, or passwords by id; the highest numeric id seals.
+    pub passwords: crate::iron::IronPasswords,
+}
+
+/// How React Router / Remix signed cookies are read and written.
+///
+/// ```
+/// use edge_session::remix::RemixSecrets;
+/// use edge_session::RemixFormat;
+/// let f = RemixFormat { secrets: RemixSecrets::new(&["s3cret"]).unwrap() };
+/// assert_eq!(f.secrets.len(), 1);
+/// ```
+#[cfg(feature = "remix")]
+#[derive(Clone, Debug)]
+pub struct RemixFormat {
+    /// The secrets; the first signs, all verify.
+    pub secrets: crate::remix::RemixSecrets,
+}
+
+/// How cookie-rs jars are read and written.
+///
+/// ```
+/// use edge_session::cookie_rs::{CookieKey, Jar};
+/// use edge_session::CookieRsFormat;
+/// let f = CookieRsFormat { key: CookieKey::derive_from(&[7; 32]).unwrap(), jar: Jar::Private };
+/// assert_eq!(f.jar, Jar::Private);
+/// ```
+#[cfg(feature = "cookie-rs")]
+#[derive(Clone, Debug)]
+pub struct CookieRsFormat {
+    /// The jar's 64-byte key.
+    pub key: crate::cookie_rs::CookieKey,
+    /// Private (encrypted) or signed.
+    pub jar: crate::cookie_rs::Jar,
+}
+
+/// A cookie to migrate from: read when the main cookie is absent or invalid,
+/// then cleared once the session is written in the main format.
+///
+/// ```
+/// use edge_session::{cookie::CookieOptions, Format, Legacy};
+/// let l = Legacy { format: Format::Native, cookie: CookieOptions::new("old") };
+/// assert_eq!(l.cookie.name, "old");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Legacy {
+    /// How the old cookie is written.
+    pub format: Format,
+    /// Its name, path and domain (to clear it).
+    pub cookie: CookieOptions,
+}
+
+/// A session read from a foreign cookie.
+#[derive(Debug)]
+pub(crate) struct Foreign {
+    pub id: Option<String>,
+    pub data: String,
+    pub flash: String,
+    /// When the value was last written, in Unix seconds, if the format says.
+    pub iat: Option<u64>,
+    pub created: Option<String>,
+    /// Opened with an old password or secret: write it again.
+    pub reseal: bool,
+}
+
+/// Why a foreign cookie was not accepted.
+pub(crate) type Refusal = (Status, &'static str);
+
+impl Format {
+    /// The format's name, as `migratedFrom` shows it.
+    ///
+    /// ```
+    /// # use edge_session::Format;
+    /// assert_eq!(Format::Native.name(), "native");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Native => "native",
+            #[cfg(feature = "beaker")]
+            Format::Beaker(_) => "beaker",
+            #[cfg(feature = "iron")]
+            Format::Iron(_) => "iron",
+            #[cfg(feature = "remix")]
+            Format::Remix(_) => "remix",
+            #[cfg(feature = "cookie-rs")]
+            Format::CookieRs(_) => "cookie-rs",
+        }
+    }
+
+    /// The format's idle timeout, if it has its own.
+    pub(crate) fn timeout(&self) -> Option<u64> {
+        match self {
+            #[cfg(feature = "beaker")]
+            Format::Beaker(b) => b.timeout,
+            _ => None,
+        }
+    }
+
+    /// A new session id in the format's own shape: Beaker's are uuid4 hex.
+    pub(crate) fn new_id(&self, rng: &mut impl Random) -> Result<String, RandomError> {
+        match self {
+            #[cfg(feature = "beaker")]
+            Format::Beaker(_) => uuid4_hex(rng),
+            _ => session::new_id(rng),
+        }
+    }
+
+    /// Reads a foreign value. Never panics on client input.
+    #[allow(unused_variables)]
+    pub(crate) fn decode(
+        &self,
+        cookie_name: &str,
+        value: &str,
+        now: u64,
+        limits: &crate::Limits,
+    ) -> Result<Foreign, Refusal> {
+        match self {
+            Format::Native => Err((Status::Invalid, "malformed")),
+            #[cfg(feature = "beaker")]
+            Format::Beaker(b) => {
+                use crate::beaker;
+                let bs =
+                    beaker::decode(value, &b.keys).map_err(|e| (Status::Invalid, e.reason()))?;
+                if beaker::is_expired(&bs, b.timeout, now) {
+                    return Err((Status::Expired, DecodeError::IdleTimeout.reason()));
+                }
+                let (data, flash) = split_flash(&bs.data, limits)?;
+                Ok(Foreign {
+                    id: Some(bs.id),
+                    data,
+                    flash,
+                    iat: Some(bs.accessed_time),
+                    created: Some(bs.creation_time),
+                    reseal: false,
+                })
+            }
+            #[cfg(feature = "iron")]
+            Format::Iron(f) => {
+                let now_ms = now.saturating_mul(1000);
+                let u = crate::iron::unseal(value, &f.passwords, now_ms, limits).map_err(|e| {
+                    let status = match e {
+                        crate::iron::IronError::Expired => Status::Expired,
+                        _ => Status::Invalid,
+                    };
+                    (status, e.reason())
+                })?;
+                let (data, flash) = split_flash(&u.json, limits)?;
+                Ok(Foreign {
+                    id: None,
+                    data,
+                    flash,
+                    iat: None,
+                    created: None,
+                    reseal: u.stale,
+                })
+            }
+            #[cfg(feature = "remix")]
+            Format::Remix(f) => {
+                let d = crate::remix::decode(value, &f.secrets, limits)
+                    .map_err(|e| (Status::Invalid, e.reason()))?;
+                let (data, flash) = split_remix_flash(&d.json, limits)?;
+                Ok(Foreign {
+                    id: None,
+                    data,
+                    flash,
+                    iat: None,
+                    created: None,
+                    reseal: d.secret_index != 0,
+                })
+            }
+            #[cfg(feature = "cookie-rs")]
+            Format::CookieRs(f) => {
+                let text = crate::cookie_rs::decode(cookie_name, value, &f.key, f.jar)
+                    .map_err(|e| (Status::Invalid, e.reason()))?;
+                let (data, flash) = split_flash(&text, limits)?;
+                Ok(Foreign {
+                    id: None,
+                    data,
+                    flash,
+                    iat: None,
+                    created: None,
+                    reseal: false,
+                })
+            }
+        }
+    }
+
+    /// Writes a session in this format: the cookie value, and the Max-Age to
+    /// give it (`None`: a browser-session cookie). `native_max_age` is the
+    /// config's `max_age`.
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    pub(crate) fn encode(
+        &self,
+        cookie: &CookieOptions,
+        id: &str,
+        created: Option<&str>,
+        data: &str,
+        flash: &str,
+        now: u64,
+        native_max_age: u64,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), SaveErrorOrNative> {
+        match self {
+            Format::Native => Err(SaveErrorOrNative::Native),
+            #[cfg(feature = "beaker")]
+            Format::Beaker(b) => {
+                use crate::beaker;
+                let created = match created {
+                    Some(c) => String::from(c),
+                    None => {
+                        let mut c = String::new();
+                        crate::cookie::push_u64(&mut c, now);
+                        c.push_str(".0");
+                        c
+                    }
+                };
+                let session = beaker::BeakerSession {
+                    id: String::from(id),
+                    creation_time: created,
+                    accessed_time: now,
+                    data: join_flash(data, flash),
+                };
+                let mut nonce = alloc::vec![0u8; b.keys.nonce_len()];
+                rng.fill(&mut nonce)?;
+                let domain = cookie.domain.as_deref();
+                // Beaker's reserved keys (such as `_id`) in the data are refused.
+                let value =
+                    beaker::encode_unlimited(&session, domain, &cookie.path, &b.keys, &nonce)
+                        .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
+                Ok((value, b.cookie_max_age))
+            }
+            #[cfg(feature = "iron")]
+            Format::Iron(f) => {
+                let json = join_flash(data, flash);
+                let value = crate::iron::seal(
+                    &json,
+                    &f.passwords,
+                    now.saturating_mul(1000),
+                    native_max_age,
+                    rng,
+                )
+                .map_err(|e| match e {
+                    crate::iron::IronError::Random => SaveError::Random,
+                    _ => SaveError::Data(DecodeError::Malformed),
+                })?;
+                // iron-session lets the cookie die a minute before the seal.
+                Ok((value, Some(native_max_age.saturating_sub(60).max(1))))
+            }
+            #[cfg(feature = "remix")]
+            Format::Remix(f) => {
+                let json = join_remix_flash(data, flash);
+                let value = crate::remix::encode(&json, &f.secrets)
+                    .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
+                Ok((value, Some(native_max_age)))
+            }
+            #[cfg(feature = "cookie-rs")]
+            Format::CookieRs(f) => {
+                let json = join_flash(data, flash);
+                let value = crate::cookie_rs::encode(&cookie.name, &json, &f.key, f.jar, rng)
+                    .map_err(|e| match e {
+                        crate::cookie_rs::CookieRsError::Random => SaveError::Random,
+                        _ => SaveError::Data(DecodeError::Malformed),
+                    })?;
+                Ok((
+                    crate::cookie_rs::percent_encode(&value),
+                    Some(native_max_age),
+                ))
+            }
+        }
+    }
+
+    /// The longest value the format itself will write, if it has a limit.
+    pub(crate) fn value_limit(&self) -> Option<usize> {
+        match self {
+            #[cfg(feature = "beaker")]
+            Format::Beaker(_) => Some(40 + crate::beaker::MAX_PAYLOAD_LEN),
+            _ => None,
+        }
+    }
+}
+
+/// [`Format::encode`]'s error: a save error, or "this is the native format".
+#[derive(Debug)]
+pub(crate) enum SaveErrorOrNative {
+    #[cfg_attr(
+        not(any(
+            feature = "beaker",
+            feature = "iron",
+            feature = "remix",
+            feature = "cookie-rs"
+        )),
+        allow(dead_code)
+    )]
+    Save(crate::SaveError),
+    Native,
+}
+
+#[cfg(any(
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+impl From<SaveError> for SaveErrorOrNative {
+    fn from(e: SaveError) -> Self {
+        SaveErrorOrNative::Save(e)
+    }
+}
+
+#[cfg(any(
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+impl From<RandomError> for SaveErrorOrNative {
+    fn from(_: RandomError) -> Self {
+        SaveErrorOrNative::Save(SaveError::Random)
+    }
+}
+
+/// Where Beaker, iron and cookie-rs sessions keep flash values.
+#[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
+const FLASH_KEY: &str = "_flash";
+
+#[cfg(any(
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+fn check(json: &str, limits: &Limits) -> Result<(), Refusal> {
+    payload::check_object(json.as_bytes(), limits).map_err(|e| (Status::Invalid, e.reason()))
+}
+
+/// Splits a `_flash` object member out of the user's data.
+#[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
+fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal> {
+    check(json, limits)?;
+    let mut data = String::with_capacity(json.len());
+    let mut flash = "{}";
+    data.push('{');
+    for (key, value) in payload::members(json) {
+        if key == FLASH_KEY && value.starts_with('{') {
+            flash = value;
+        } else {
+            push_member(&mut data, key, value);
+        }
+    }
+    data.push('}');
+    Ok((data, String::from(flash)))
+}
+
+/// The user's data with the flash values as a `_flash` member.
+#[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
+fn join_flash(data: &str, flash: &str) -> String {
+    let mut out = String::with_capacity(data.len() + flash.len() + 12);
+    out.push('{');
+    for (key, value) in payload::members(data) {
+        push_member(&mut out, key, value);
+    }
+    if flash != "{}" {
+        push_member(&mut out, FLASH_KEY, flash);
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(feature = "remix")]
+fn split_remix_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal> {
+    use crate::remix::{FLASH_PREFIX, FLASH_SUFFIX};
+    check(json, limits)?;
+    let (mut data, mut flash) = (String::from("{"), String::from("{"));
+    for (key, value) in payload::members(json) {
+        match key
+            .strip_prefix(FLASH_PREFIX)
+            .and_then(|k| k.strip_suffix(FLASH_SUFFIX))
+        {
+            Some(name) => push_member(&mut flash, name, value),
+            None => push_member(&mut data, key, value),
+        }
+    }
+    data.push('}');
+    flash.push('}');
+    Ok((data, flash))
+}
+
+#[cfg(feature = "remix")]
+fn join_remix_flash(data: &str, flash: &str) -> String {
+    use crate::remix::{FLASH_PREFIX, FLASH_SUFFIX};
+    let mut out = String::from("{");
+    for (key, value) in payload::members(data) {
+        push_member(&mut out, key, value);
+    }
+    let mut name = String::new();
+    for (key, value) in payload::members(flash) {
+        name.clear();
+        name.push_str(FLASH_PREFIX);
+        name.push_str(key);
+        name.push_str(FLASH_SUFFIX);
+        push_member(&mut out, &name, value);
+    }
+    out.push('}');
+    out
+}
+
+/// Appends `"key":value` (key as written, escapes kept) to an object being built.
+#[cfg(any(
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+fn push_member(out: &mut String, key: &str, value: &str) {
+    if out.len() > 1 {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+    out.push_str(value);
+}
+
+/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
+#[cfg(feature = "beaker")]
+fn uuid4_hex(rng: &mut impl Random) -> Result<String, RandomError> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut b = [0u8; 16];
+    rng.fill(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(32);
+    for x in b {
+        s.push(HEX[(x >> 4) as usize] as char);
+        s.push(HEX[(x & 15) as usize] as char);
+    }
+    Ok(s)
+}
+
+#[cfg(all(test, feature = "remix"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remix_flash_round_trip() {
+        let json = r#"{"user":1,"__flash_notice__":"hi"}"#;
+        let (data, flash) = split_remix_flash(json, &Limits::default()).unwrap();
+        assert_eq!(
+            (data.as_str(), flash.as_str()),
+            (r#"{"user":1}"#, r#"{"notice":"hi"}"#)
+        );
+        assert_eq!(join_remix_flash(&data, &flash), json);
+    }
+}
