@@ -13,7 +13,7 @@ WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontra
 	--enable-bulk-memory --enable-multivalue --enable-reference-types
 
 .PHONY: all test demo package bench deps deps-rust deps-node deps-browser deps-python \
-	lint test-rust test-nostd test-browser test-js test-deno clean
+	lint test-rust test-nostd test-browser test-js test-deno test-dx clean
 
 all: package
 
@@ -48,11 +48,12 @@ $(VENV)/.ok:
 
 package: deps-rust deps-node
 	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features wasm
-	rm -rf pkg && mkdir -p pkg
-	wasm-bindgen --target web --out-dir pkg --out-name edge_session --no-typescript $(WASM_OUT)
-	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) pkg/edge_session_bg.wasm -o pkg/edge_session_bg.wasm
-	cp js/*.js pkg/
-	cp pkg-template/* pkg/
+	@# Built aside, then swapped in: a test running meanwhile never sees half a package.
+	rm -rf target/pkg.tmp && mkdir -p target/pkg.tmp
+	wasm-bindgen --target web --out-dir target/pkg.tmp --out-name edge_session --no-typescript $(WASM_OUT)
+	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) target/pkg.tmp/edge_session_bg.wasm -o target/pkg.tmp/edge_session_bg.wasm
+	cp js/*.js pkg-template/* target/pkg.tmp/
+	rm -rf target/pkg.old && (test ! -d pkg || mv pkg target/pkg.old) && mv target/pkg.tmp pkg && rm -rf target/pkg.old
 	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm"
 
 # --- tests -------------------------------------------------------------------------------------
@@ -77,12 +78,36 @@ test-browser: deps-browser package
 test-js: package deps-python deps-browser
 	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python node --test --test-concurrency=1 tests/js/
 
+# Part of test-js, alone: the CLI (and npx from the packed tarball), the Hono
+# middleware (workerd, Node, Deno), the typings (tsc --strict), the README examples.
+test-dx: package deps-browser
+	node --test --test-concurrency=1 tests/js/cli.test.mjs tests/js/hono.test.mjs \
+		tests/js/types.test.mjs tests/js/examples.test.mjs tests/js/readme.test.mjs
+
 # Deno through the npm `deno` package, offline, with its cache under target/.
 test-deno: package
 	DENO_DIR=$(CURDIR)/target/deno $(NODE_BIN)/deno test --cached-only --unstable-kv \
 		--allow-read --allow-env tests/deno/
 
-test: deps lint test-nostd test-rust test-js test-deno test-browser
+# --- hardening (issue 6): fuzzing, load, memory -------------------------------------------------
+# fuzz-smoke: every fuzz target ~30 s from seeds made of tests/vectors (CI); see fuzz/smoke.sh.
+# loadtest: the demo Worker on workerd, 50 clients, >= 20,000 requests (not in `make test`).
+# memtest: the memory test alone (it also runs in test-js).
+.PHONY: deps-fuzz fuzz-smoke loadtest memtest
+
+deps-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+fuzz-smoke: deps-fuzz deps-node
+	fuzz/smoke.sh
+
+loadtest: package deps-node
+	node tests/load/loadtest.mjs
+
+memtest: package deps-node
+	node --test tests/js/memory.test.mjs
+
+test: deps lint test-nostd test-rust test-js test-deno test-browser fuzz-smoke
 
 demo: package
 	node js/demo/serve.mjs

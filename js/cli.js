@@ -100,6 +100,8 @@ const INSPECT_VALUES = new Set([
 ]);
 const INSPECT_FLAGS = new Set(["--json", "--no-verify", "--help", "-h"]);
 
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 const REASONS = {
   malformed: "not a value of this format (truncated, or not base64url)",
   unsupported_version: "written by a newer format version",
@@ -112,6 +114,7 @@ const REASONS = {
   not_object: "the payload is not a JSON object",
   too_deep: "the JSON nests deeper than the decoder accepts",
   no_store: "a store reference, but no store is configured",
+  pickle_unsupported: "a pickled Beaker session: pickle is never deserialised (set session.data_serializer = json)",
 };
 
 // Every secret given, so that no output can carry one (belt and braces:
@@ -143,6 +146,7 @@ function version() {
 /** --flag value and --flag=value; values are never echoed in errors. */
 function parseArgs(argv, valueFlags, boolFlags) {
   const values = {};
+  const ordered = [];
   const flags = new Set();
   const positional = [];
   for (let i = 0; i < argv.length; i++) {
@@ -159,6 +163,7 @@ function parseArgs(argv, valueFlags, boolFlags) {
         if (value === undefined) throw new UsageError(`${flag} needs a value`);
         if (flag === "--secret" || flag.startsWith("--beaker-") && flag.endsWith("-key")) secrets.push(value);
         (values[flag] ??= []).push(value);
+        ordered.push([flag, value]);
       } else if (boolFlags.has(flag) && eq < 0) {
         flags.add(flag);
       } else {
@@ -168,7 +173,7 @@ function parseArgs(argv, valueFlags, boolFlags) {
       positional.push(arg);
     }
   }
-  return { values, flags, positional };
+  return { values, ordered, flags, positional };
 }
 
 function one(values, flag) {
@@ -186,6 +191,7 @@ function positiveInt(values, flag) {
 
 function relative(isoDate, now) {
   const s = Math.round((Date.parse(isoDate) - now) / 1000);
+  if (s === 0) return "now";
   const a = Math.abs(s);
   const [n, unit] =
     a < 120 ? [a, "s"] : a < 7200 ? [Math.round(a / 60), "min"] : a < 172800 ? [Math.round(a / 3600), "h"] : [Math.round(a / 86400), "days"];
@@ -242,6 +248,11 @@ function parseNow(text) {
   return t;
 }
 
+/** Beaker's float seconds, with the ISO date. */
+function beakerTime(seconds) {
+  return `${seconds} (${new Date(seconds * 1000).toISOString()})`;
+}
+
 /** Beaker's signed cookies are readable: hex HMAC-SHA1 (40), then base64(zlib(json)). */
 function peekBeaker(value) {
   const v = value.replace(/^"(.*)"$/, "$1");
@@ -272,7 +283,7 @@ function secretCommand(argv) {
 }
 
 function inspectCommand(argv) {
-  const { values, flags, positional } = parseArgs(argv, INSPECT_VALUES, INSPECT_FLAGS);
+  const { values, ordered, flags, positional } = parseArgs(argv, INSPECT_VALUES, INSPECT_FLAGS);
   if (flags.has("--help") || flags.has("-h")) {
     process.stdout.write(USAGE.inspect);
     return 0;
@@ -293,22 +304,34 @@ function inspectCommand(argv) {
   if (format !== "beaker" && beakerFlags.length) throw new UsageError(`${beakerFlags[0]} needs --format beaker`);
   if (positional.length === 0) throw new UsageError("give the cookie to inspect (or - to read it from standard input)");
   if (positional.length > 1) throw new UsageError("give one cookie (quote a header that holds spaces or ;)");
-  const secretList = [...(values["--secret"] ?? []), ...(values["--secret-env"] ?? []).map((n) => process.env[n])];
+  // In the order given: the first is the current secret, as in the secrets option.
+  const secretList = ordered
+    .filter(([flag]) => flag === "--secret" || flag === "--secret-env")
+    .map(([flag, v]) => (flag === "--secret" ? v : process.env[v]));
   if (noVerify && (secretList.length || beakerFlags.length)) {
     throw new UsageError("--no-verify takes no secret: it shows what anyone can read without one");
   }
   const now = parseNow(one(values, "--now"));
-  const parsed = parseInput(readCookieArg(positional[0]));
-  const picked = pickCookie(parsed, one(values, "--name"), format);
+  const name = one(values, "--name");
+  if (name !== undefined && !COOKIE_NAME.test(name)) throw new UsageError("--name must be a cookie name (an RFC 6265 token)");
+  const parsed = parseInput(readCookieArg(positional[0]), format);
+  const picked = pickCookie(parsed, name, format);
   const base = { name: picked.name, form: parsed.form };
+  // Browsers keep a cookie whose name and value fit in 4096 bytes.
+  if (picked.value !== null) base.size = { value: picked.value.length, nameAndValue: picked.name.length + 1 + picked.value.length };
   if (Object.keys(parsed.attributes).length) base.attributes = parsed.attributes;
 
   if (picked.value === null) {
     const result = { ...base, format, verified: !noVerify, valid: false, status: "new", reason: null, found: picked.found };
     if (json) print(JSON.stringify(result, null, 2));
     else {
-      print(table([["cookie", picked.name], ["status", "new (no cookie by this name: loadSession starts a new session)"]]));
-      print(table([["found", picked.found.join(", ")]]));
+      print(
+        table([
+          ["cookie", picked.name],
+          ["found", picked.found.join(", ")],
+          ["status", "new (no cookie by this name: loadSession starts a new session)"],
+        ]),
+      );
     }
     return 1;
   }
@@ -341,6 +364,12 @@ function inspectCommand(argv) {
   if (result.header) rows.push(...headerRows(result.header, result.key, now));
   else rows.push(["format", format]);
   if (result.attributes) rows.push(["attributes", attributeText(result.attributes)]);
+  rows.push(["size", `${result.size.value} bytes (name and value: ${result.size.nameAndValue} of the 4096 browsers keep)`]);
+  // A verified signed Beaker cookie is readable: show its times too.
+  const beakerTimes = format === "beaker" && result.valid ? peekBeaker(picked.value).fields : null;
+  for (const k of ["_creation_time", "_accessed_time"]) {
+    if (typeof beakerTimes?.[k] === "number") rows.push([k.slice(1).replace("_", " "), beakerTime(beakerTimes[k])]);
+  }
   if (result.storeKey) {
     rows.push(["status", "valid (the reference opened; the session data is in the store)"]);
     rows.push(["store key", result.storeKey]);
@@ -364,7 +393,8 @@ function attributeText(attributes) {
 }
 
 function noVerifyOutput(base, value, format, now, json) {
-  const warning = "NOT VERIFIED: anyone can write a value like this; only --secret proves it authentic";
+  const warning = `NOT VERIFIED: anyone can write a value like this; only ${format === "beaker" ? "--beaker-validate-key" : "--secret"} proves it authentic`;
+  const size = ["size", `${base.size.value} bytes (name and value: ${base.size.nameAndValue} of the 4096 browsers keep)`];
   if (format === "beaker") {
     const b = peekBeaker(value);
     const result = { ...base, format, verified: false, readable: b.readable, id: b.id ?? null, fields: b.fields ?? null, data: b.data ?? null };
@@ -374,10 +404,10 @@ function noVerifyOutput(base, value, format, now, json) {
       return 1;
     }
     if (!json) {
-      const rows = [["cookie", base.name], ["format", "beaker (signed)"], ["verified", warning], ["id", b.id ?? "(none)"]];
+      const rows = [["cookie", base.name], ["format", "beaker (signed)"], size, ["verified", warning], ["id", b.id ?? "(none)"]];
       for (const [k, v] of Object.entries(b.fields)) {
         if (k === "_id") continue;
-        rows.push([k, typeof v === "number" && /_time$/.test(k) ? `${v} (${new Date(v * 1000).toISOString()})` : JSON.stringify(v)]);
+        rows.push([k, typeof v === "number" && /_time$/.test(k) ? beakerTime(v) : JSON.stringify(v)]);
       }
       rows.push(["data", pretty(b.data)]);
       print(table(rows));
@@ -400,7 +430,7 @@ function noVerifyOutput(base, value, format, now, json) {
     return 1;
   }
   if (!json) {
-    const rows = [["cookie", base.name], ...headerRows(p.header, null, now), ["verified", warning]];
+    const rows = [["cookie", base.name], ...headerRows(p.header, null, now), size, ["verified", warning]];
     if (p.header.kind !== "session") rows.push(["payload", "a store reference: pass --secret to see the store key"]);
     else if (p.reason) rows.push(["payload", `unreadable (${p.reason})`]);
     else {

@@ -281,6 +281,11 @@ export function optionsFromTurboGears(settings) {
   return { format: "beaker", beaker, cookie };
 }
 
+/** Internal (the CLI's inspect): the cached codec for loadSession options. */
+export function _codecFor(options) {
+  return resolve(options).codec;
+}
+
 // One codec per distinct option set: keys are derived once, not per request.
 function codec(args, foreign, legacy) {
   const cacheKey = JSON.stringify(foreign || legacy.length ? [args, foreign, legacy] : args);

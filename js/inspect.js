@@ -3,16 +3,8 @@
 // header), then let the wasm core open it exactly as loadSession would.
 // Internal: not an export of the package. The wasm must be initialised first
 // (import an entry such as ./node.js before calling these).
-import { Codec, peek } from "./edge_session.js";
-
-const DAY = 86400;
-// Codec flag bits (src/wasm.rs): a secure, HttpOnly cookie accepts every name
-// (__Host- and __Secure- included); attributes play no part in opening a value.
-const SECURE = 2;
-const HTTP_ONLY = 4;
-
-// Beaker's crypto_type values, as the beaker options take them (core.js).
-const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
+import { peek } from "./edge_session.js";
+import { _codecFor } from "./core.js";
 
 export const DEFAULT_NAMES = { native: "__Host-session", beaker: "beaker.session.id" };
 export const FORMATS = ["native", "beaker"];
@@ -46,9 +38,10 @@ function splitPair(text) {
 /**
  * Reads pasted input: a bare value, `name=value`, a Set-Cookie line (with or
  * without the `Set-Cookie:` prefix) or a Cookie header (`Cookie:` prefix
- * optional). Returns `{ form, pairs: [{name, value}], attributes }`.
+ * optional). Returns `{ form, pairs: [{name, value}], attributes }`; `form`
+ * is "value", "pair", "set-cookie" or "cookie-header".
  */
-export function parseInput(text) {
+export function parseInput(text, format = "native") {
   let t = String(text).trim();
   let form;
   const prefix = /^(set-cookie|cookie)\s*:\s*/i.exec(t);
@@ -56,8 +49,10 @@ export function parseInput(text) {
     form = prefix[1].toLowerCase() === "set-cookie" ? "set-cookie" : "cookie-header";
     t = t.slice(prefix[0].length);
   }
-  // A bare value: native values have no "=", Beaker's end in base64 padding.
-  if (!form && /^[^=;\s]+=*$/.test(t)) return { form: "value", pairs: [{ name: null, value: t }], attributes: {} };
+  // A bare value: native values hold no "="; Beaker's are 40 hex digits, then
+  // base64 that may end in "=" padding (and may be quoted).
+  const bare = format === "beaker" ? /^"?[0-9a-f]{40}[A-Za-z0-9+/]*={0,2}"?$/ : /^[^=;\s]+$/;
+  if (!form && bare.test(t)) return { form: "value", pairs: [{ name: null, value: t }], attributes: {} };
   const segments = t.split(";").map((s) => s.trim()).filter(Boolean);
   if (!form) {
     const rest = segments.slice(1);
@@ -113,35 +108,33 @@ function isoHeader(h) {
 
 function codecFor(options) {
   const format = options.format ?? "native";
-  let secrets = options.secrets ?? [];
-  // Beaker cookies are opened with the Beaker keys; the codec still wants a ring.
-  if (format === "beaker" && secrets.length === 0) secrets = [newSecret()];
-  if (secrets.length === 0) throw new UsageError("give the secret with --secret (or use --no-verify on a signed value)");
-  const idle = options.idleTimeout ?? 0;
-  let codec;
-  try {
-    codec = new Codec(
-      secrets,
-      [options.name, "/", "", "Lax"],
-      SECURE | HTTP_ONLY,
-      [14 * DAY, idle, 3600, 4000, options.maxBytes ?? 256 * 1024, 32],
-      options.storePrefix ?? "session:",
-    );
-    if (format === "beaker") {
-      const b = options.beaker ?? {};
-      if (!b.validateKey) throw new UsageError("--format beaker needs --beaker-validate-key");
-      const crypto = BEAKER_CRYPTO[b.cryptoType ?? "cryptography"];
-      if (!crypto) throw new UsageError('the Beaker crypto type must be "cryptography" or "pycryptodome"');
-      codec.useBeaker(b.validateKey, b.encryptKey, crypto, b.nonceBits ?? 128, b.timeout ?? 0, 0);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    // The codec throws "option\nmessage"; messages never contain the secret.
-    const message = typeof e === "string" ? e.split("\n").pop() : String(e?.message ?? e);
-    throw new UsageError(message);
+  if (format !== "beaker" && !(options.secrets?.length > 0)) {
+    throw new UsageError("give the secret with --secret (or use --no-verify on a signed value)");
   }
-  return codec;
+  if (format === "beaker" && !options.beaker?.validateKey) {
+    throw new UsageError("--format beaker needs --beaker-validate-key");
+  }
+  try {
+    // The same option checks and codec as loadSession; a store only so that
+    // spilled references show the store key they point at.
+    return _codecFor({
+      secrets: options.secrets?.length ? options.secrets : undefined,
+      format,
+      beaker: format === "beaker" ? { ...options.beaker, cookieExpires: true } : undefined,
+      cookie: { name: options.name },
+      idleTimeout: options.idleTimeout || undefined,
+      limits: { maxBytes: options.maxBytes ?? 256 * 1024 },
+      store: format === "native" ? NO_STORE : undefined,
+      storePrefix: options.storePrefix ?? "session:",
+    });
+  } catch (e) {
+    // SessionError messages name the option and never contain a secret.
+    throw new UsageError(String(e?.message ?? e));
+  }
 }
+
+// Never called: inspect reads no store.
+const NO_STORE = { get() {}, put() {}, delete() {} };
 
 /**
  * Opens `value` (the cookie's value) as the cookie `options.name`, with
@@ -152,44 +145,40 @@ function codecFor(options) {
 export function inspectValue(value, options) {
   const format = options.format ?? "native";
   const codec = codecFor(options);
-  try {
-    const now = options.now ?? Date.now();
-    const out = JSON.parse(codec.inspect(value, now));
-    const load = out.load;
-    const result = {
-      name: options.name,
-      format,
-      verified: true,
-      valid: false,
-      status: null,
-      reason: null,
-      header: out.header ? isoHeader(out.header) : null,
-      key: out.header ? (out.currentKey ? "current" : out.knownKey ? "old" : "unknown") : null,
-      id: null,
-      data: null,
-      flash: null,
-    };
-    if (load.error) {
-      result.status = "invalid";
-      result.reason = load.error;
-    } else if (load.fetch) {
+  const now = options.now ?? Date.now();
+  const out = JSON.parse(codec.inspect(value, now));
+  const load = out.load;
+  const result = {
+    name: options.name,
+    format,
+    verified: true,
+    valid: false,
+    status: null,
+    reason: null,
+    header: out.header ? isoHeader(out.header) : null,
+    key: out.header ? (out.currentKey ? "current" : out.knownKey ? "old" : "unknown") : null,
+    id: null,
+    data: null,
+    flash: null,
+  };
+  if (load.error) {
+    result.status = "invalid";
+    result.reason = load.error;
+  } else if (load.fetch) {
+    result.valid = true;
+    result.status = "valid";
+    result.storeKey = load.key;
+  } else {
+    result.status = load.status;
+    result.reason = load.reason ?? null;
+    if (load.status === "valid") {
       result.valid = true;
-      result.status = "valid";
-      result.storeKey = load.key;
-    } else {
-      result.status = load.status;
-      result.reason = load.reason ?? null;
-      if (load.status === "valid") {
-        result.valid = true;
-        result.id = load.id;
-        result.data = load.data;
-        result.flash = load.flash;
-      }
+      result.id = load.id;
+      result.data = load.data;
+      result.flash = load.flash;
     }
-    return result;
-  } finally {
-    codec.free();
   }
+  return result;
 }
 
 /**

@@ -152,9 +152,14 @@ export declare function optionsFromTurboGears(
   settings: Record<string, string | number | boolean | undefined>,
 ): SessionOptions & { format: "beaker"; beaker: BeakerOptions; cookie: CookieOptions };
 
+/** Anything with Node-style headers, such as a Node `IncomingMessage`. */
+export interface NodeHeadersSource {
+  headers: { cookie?: string | string[] | undefined };
+}
+
 /** Reads the session. Never throws on client input; throws SessionError on bad options. */
 export declare function loadSession<T extends Data = Record<string, Json>>(
-  input: Request | Headers | string | null | undefined,
+  input: Request | Headers | NodeHeadersSource | string | null | undefined,
   options: SessionOptions,
 ): Promise<Session<T>>;
 

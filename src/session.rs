@@ -300,6 +300,16 @@ impl Meta {
 }
 
 impl Fetch {
+    /// The id of the session the reference points at.
+    ///
+    /// ```
+    /// # use edge_session::Fetch;
+    /// fn id_of(f: &Fetch) -> &str { f.id() }
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.reference.id
+    }
+
     /// A compact text form, for callers that must hold it across an await.
     ///
     /// ```

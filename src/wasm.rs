@@ -213,6 +213,8 @@ impl Codec {
                 push_json_str(&mut s, &f.to_token());
                 s.push_str(",\"key\":");
                 push_json_str(&mut s, &f.key);
+                s.push_str(",\"id\":");
+                push_json_str(&mut s, f.id());
                 s.push('}');
                 s
             }

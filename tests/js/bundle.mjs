@@ -9,7 +9,6 @@ import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { Miniflare } from "miniflare";
 
 const require = createRequire(import.meta.url);
 const esbuild = require("esbuild");
@@ -54,6 +53,7 @@ export async function bundleWorker(entry, outdir, nodeModules) {
 
 /** Miniflare (workerd) running a bundle, with KV bound as SESSIONS. */
 export async function workerd(script, bindings) {
+  const { Miniflare } = await import("miniflare");
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,

@@ -1,10 +1,13 @@
 // `edge-session/hono` in workerd (Miniflare 4) with real local KV: a Hono app
 // from npm, bundled by esbuild with wrangler's export conditions, options from
-// c.env. Also in Node, where the same module resolves the `node` entry.
+// c.env. Also in Node and in Deno, where the same module resolves the `node`
+// and `deno` entries.
 // Run after `make package`: node --test tests/js/hono.test.mjs
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { Hono } from "hono";
 import { bundleWorker, root, stage, workerd } from "./bundle.mjs";
 import { loadSession, memoryStore } from "../../pkg/node.js";
@@ -196,5 +199,21 @@ describe("edge-session/hono in Node", () => {
     const r = await app.request("/");
     assert.equal(r.status, 500);
     assert.equal(await r.text(), "invalid_option secrets");
+  });
+});
+
+describe("edge-session/hono in Deno", () => {
+  test("the deno entry, through node_modules: spill and a read-only request", () => {
+    const dir = stage("hono-deno");
+    copyFileSync(path.join(root, "tests/hono/deno.ts"), path.join(dir, "main.ts"));
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+    writeFileSync(path.join(dir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
+    const out = execFileSync(
+      path.join(root, "tests/node_modules/.bin/deno"),
+      ["run", "--cached-only", "--allow-read", "--allow-env", "main.ts"],
+      { cwd: dir, encoding: "utf8", env: { ...process.env, DENO_DIR: path.join(root, "target/deno"), NO_COLOR: "1" } },
+    );
+    const r = JSON.parse(out.trim().split("\n").pop());
+    assert.deepEqual(r, { entry: "deno.js", grown: 200, read: "6000", readSetCookie: 0, stored: 1, status: "valid" });
   });
 });

@@ -2,12 +2,13 @@
 // (--strict) against pkg/index.d.ts and pkg/hono.d.ts, resolved as an
 // installed package would be (exports "types" conditions), in both
 // moduleResolution "bundler" and "nodenext". wrong.ts must fail exactly on
-// the lines its `@ts-expect-error` directives mark.
+// the lines its `@ts-expect-error` directives mark. tests/types/workers/ is
+// compiled with @cloudflare/workers-types instead of the DOM lib.
 // Run after `make package`: node --test tests/js/types.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root, stage } from "./bundle.mjs";
 
@@ -16,8 +17,11 @@ const SRC = path.join(root, "tests/types");
 
 function staged() {
   const dir = stage("types-check", { copy: true });
-  for (const f of readdirSync(SRC)) copyFileSync(path.join(SRC, f), path.join(dir, f));
+  cpSync(SRC, dir, { recursive: true });
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+  const types = path.join(root, "tests/node_modules/@cloudflare/workers-types");
+  mkdirSync(path.join(dir, "node_modules/@cloudflare"));
+  symlinkSync(types, path.join(dir, "node_modules/@cloudflare/workers-types"), "dir");
   return dir;
 }
 
@@ -43,6 +47,12 @@ test("tests/types compiles under --strict (moduleResolution bundler), against th
 test("tests/types compiles under --strict (moduleResolution nodenext)", () => {
   const dir = staged();
   const r = tsc(dir, ["-p", "tsconfig.json", "--module", "nodenext", "--moduleResolution", "nodenext"]);
+  assert.ok(r.ok, r.output);
+});
+
+test("Workers programs compile against @cloudflare/workers-types (KVNamespace as the store)", () => {
+  const dir = staged();
+  const r = tsc(path.join(dir, "workers"), ["-p", "tsconfig.json"]);
   assert.ok(r.ok, r.output);
 });
 

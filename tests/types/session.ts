@@ -123,6 +123,12 @@ export async function targets(cookieHeader: string): Promise<string[]> {
   return [...headers.getSetCookie(), ...lines];
 }
 
+// Node's IncomingMessage (or anything with headers.cookie) is a cookie source too.
+export async function fromNode(req: { headers: { cookie?: string; host?: string } }) {
+  const s = await loadSession<Data>(req, options);
+  return s.get("user")?.name;
+}
+
 // A custom store (Durable Object, Redis...) needs only get/put/delete.
 export const customStore: SessionStore = {
   async get(key) {
