@@ -16,6 +16,10 @@ export class SessionError extends Error {
 }
 
 const DAY = 86400;
+const MAX_TIMEOUT = 2 ** 31 - 1;
+// Cookie headers longer than this are narrowed to the pairs we may read
+// before they cross into wasm, whose memory never shrinks.
+const NARROW_ABOVE = 8192;
 const MAX_SECONDS = 400 * DAY;
 const CODECS = new Map();
 const CODEC_CACHE_SIZE = 32;
@@ -87,8 +91,9 @@ function resolve(options) {
   if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
   const limits = options.limits ?? {};
   const storeTimeout = options.storeTimeout ?? 5000;
-  if (typeof storeTimeout !== "number" || !(storeTimeout > 0)) {
-    throw bad("storeTimeout", "must be a positive number of milliseconds");
+  // setTimeout fires at once past 2^31 - 1 ms.
+  if (typeof storeTimeout !== "number" || !(storeTimeout > 0) || storeTimeout > MAX_TIMEOUT) {
+    throw bad("storeTimeout", `must be a number of milliseconds from 1 to ${MAX_TIMEOUT}`);
   }
   const storePrefix = options.storePrefix ?? "session:";
   if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
@@ -115,7 +120,8 @@ function resolve(options) {
     limits.maxDepth ?? 32,
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
-  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format };
+  const names = [cookie[0], ...legacy.map((l) => l[3][0])];
+  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format, names };
 }
 
 // Foreign cookies are sealed with their own keys; the native ring is never
@@ -310,6 +316,21 @@ function codec(args, foreign, legacy) {
   return c;
 }
 
+/**
+ * The pairs of a long Cookie header that may be ours, in order. A superset of
+ * what the core's parser would pick (JS trims more whitespace), so the core
+ * still decides; this only keeps a 16 MiB header out of wasm memory.
+ */
+function narrow(header, names) {
+  if (header.length <= NARROW_ABOVE) return header;
+  const kept = [];
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq > 0 && names.includes(pair.slice(0, eq).trim())) kept.push(pair);
+  }
+  return kept.join(";");
+}
+
 function cookieHeader(input) {
   if (input == null) return "";
   if (typeof input === "string") return input;
@@ -351,7 +372,7 @@ function blobText(value) {
 export async function loadSession(input, options) {
   const opts = resolve(options);
   const now = opts.now();
-  let out = JSON.parse(opts.codec.load(cookieHeader(input), now));
+  let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names), now));
   if (out.fetch) {
     const fetch = out.fetch;
     let blob;

@@ -25,6 +25,9 @@ use crate::{payload, ConfigError, DecodeError, KeyRing, Limits, Random, RandomEr
 const COOKIE_PURPOSE: &[u8] = b"cookie";
 const STORE_PURPOSE: &[u8] = b"store";
 const ID_BYTES: usize = 16;
+/// Largest payload a cookie value may carry. Browsers send at most 4096 bytes
+/// of name and value; the margin leaves room for hand-made and test values.
+const MAX_COOKIE_PAYLOAD: usize = 32 * 1024;
 const EMPTY: &str = "{}";
 
 /// Why the loaded session is what it is.
@@ -728,7 +731,8 @@ impl Config {
         now: u64,
         rng: &mut impl Random,
     ) -> Result<LoadStep, RandomError> {
-        let max = self.doc_limits().max_bytes;
+        // No browser sends a cookie larger than this: refuse before decoding.
+        let max = self.doc_limits().max_bytes.min(MAX_COOKIE_PAYLOAD);
         let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
             Ok(o) => o,
             Err(e) => return Ok(LoadStep::Done(self.rejected(e, rng)?)),
