@@ -54,8 +54,9 @@ export function buildBenchWasm({ log = console.error } = {}) {
     run("wasm-bindgen", ["--target", "web", "--out-dir", BENCH_PKG, "--out-name", "edge_session", "--no-typescript", raw]);
     run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
   }
-  // The JS driver over the bench glue, so loadSession runs on this module too.
-  for (const f of ["core.js", "stores.js"]) copyFileSync(join(PKG, f), join(BENCH_PKG, f));
+  // The JS driver (from js/, built from the same tree as this wasm) over the
+  // bench glue, so loadSession runs on this module too.
+  for (const f of ["core.js", "stores.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
   return BENCH_PKG;
 }
 

@@ -36,6 +36,7 @@ export async function coldStartNode({ quick, log }) {
     samples: samples.length,
     medianMs: m,
     compileInstantiateMs: round(median(samples.map((s) => s.compile + s.instantiate))),
+    compileInstantiateMinMs: round(Math.min(...samples.map((s) => s.compile + s.instantiate))),
     toFirstLoadMs: round(median(samples.map((s) => s.compile + s.instantiate + s.firstLoad))),
   };
 }

@@ -44,16 +44,31 @@ function capture(proto, names) {
   };
 }
 
-/** µs per iteration of `batch(n)` (which runs n iterations), median of rounds. */
-function timeLoop(batch, { n, rounds }) {
-  batch(Math.max(1, n >> 3)); // warm-up
-  const xs = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    batch(n);
-    xs.push(((performance.now() - t0) * 1000) / n);
-  }
-  return median(xs);
+/**
+ * Timings taken in interleaved rounds: add(batch) registers `batch(n)` (which
+ * runs n iterations) and returns a slot that holds its µs per iteration,
+ * the median over rounds, once run() is done.
+ */
+function timer({ n, rounds }) {
+  const jobs = [];
+  return {
+    add(batch) {
+      const job = { batch, xs: [], us: NaN };
+      jobs.push(job);
+      return job;
+    },
+    run() {
+      for (const j of jobs) j.batch(Math.max(1, n >> 3)); // warm-up
+      for (let r = 0; r < rounds; r++) {
+        for (const j of jobs) {
+          const t0 = performance.now();
+          j.batch(n);
+          j.xs.push(((performance.now() - t0) * 1000) / n);
+        }
+      }
+      for (const j of jobs) j.us = round(median(j.xs));
+    },
+  };
 }
 
 async function timeAsync(fn, { n, rounds }) {
@@ -75,14 +90,14 @@ export async function floorBench({ quick, log }) {
   const glue = await import(pathToFileURL(join(BENCH_PKG, "edge_session.js")).href);
   glue.initSync({ module: readFileSync(join(BENCH_PKG, "edge_session_bg.wasm")) });
   const core = await import(pathToFileURL(join(BENCH_PKG, "core.js")).href);
-  const plan = quick ? { n: 40, rounds: 2 } : { n: 800, rounds: 9 };
+  const plan = quick ? { n: 40, rounds: 2 } : { n: 600, rounds: 15 };
   const enc = new TextEncoder();
   const prim = new glue.Primitives();
-  const keySetup = {
-    aesUs: round(timeLoop((n) => glue.aesKeySetupLoop(n), plan)),
-    hmacUs: round(timeLoop((n) => glue.hmacKeySetupLoop(n), plan)),
-  };
-  const out = { keySetup, modes: {} };
+  const keyTimer = timer(plan);
+  const aesSetup = keyTimer.add((n) => glue.aesKeySetupLoop(n));
+  const hmacSetup = keyTimer.add((n) => glue.hmacKeySetupLoop(n));
+  keyTimer.run();
+  const out = { keySetup: { aesUs: aesSetup.us, hmacUs: hmacSetup.us }, modes: {} };
   for (const mode of ["sealed", "signed"]) {
     log(`bench: floor, ${mode}`);
     const options = { secrets: [SECRET], mode, maxAge: MAX_AGE };
@@ -121,16 +136,19 @@ export async function floorBench({ quick, log }) {
       return b;
     };
     const sealedDoc = prim.aesGcmSeal(doc);
+    const aadDoc = withAad(doc);
+    const aadNewDoc = withAad(newDoc);
     const newRaw = new Uint8Array(HEADER + newDoc.length + bodyExtra).map((_, i) => (i * 31) & 255);
     const docText = new TextDecoder().decode(doc);
 
-    const t = (batch) => round(timeLoop(batch, plan));
+    const tm = timer(plan);
+    const t = (batch) => tm.add(batch);
     const loop = {
       base64Decode: t((n) => glue.base64DecodeLoop(value, n)),
       crypto:
         mode === "sealed"
           ? t((n) => glue.aesGcmOpenLoop(sealedDoc, n))
-          : t((n) => glue.hmacSha256Loop(withAad(doc), n)),
+          : t((n) => glue.hmacSha256Loop(aadDoc, n)),
       jsonValidate: t((n) => glue.jsonValidateLoop(docText, n)),
     };
     const saveLoop = {
@@ -138,7 +156,7 @@ export async function floorBench({ quick, log }) {
       crypto:
         mode === "sealed"
           ? t((n) => glue.aesGcmSealLoop(newDoc, n))
-          : t((n) => glue.hmacSha256Loop(withAad(newDoc), n)),
+          : t((n) => glue.hmacSha256Loop(aadNewDoc, n)),
       base64Encode: t((n) => glue.base64EncodeLoop(newRaw, n)),
     };
     // The same primitives, one JS call each (string and byte copies included).
@@ -147,7 +165,7 @@ export async function floorBench({ quick, log }) {
         perCall(() => {
           glue.base64Decode(value);
           if (mode === "sealed") prim.aesGcmOpen(sealedDoc);
-          else prim.hmacSha256(withAad(doc));
+          else prim.hmacSha256(aadDoc);
           glue.jsonValidate(docText);
         }),
       ),
@@ -155,7 +173,7 @@ export async function floorBench({ quick, log }) {
         perCall(() => {
           glue.jsonValidate(newData);
           if (mode === "sealed") prim.aesGcmSeal(newDoc);
-          else prim.hmacSha256(withAad(newDoc));
+          else prim.hmacSha256(aadNewDoc);
           glue.base64Encode(newRaw);
         }),
       ),
@@ -171,6 +189,9 @@ export async function floorBench({ quick, log }) {
       parse: t(perCall(() => JSON.parse(dataText))),
       stringify: t(perCall(() => JSON.stringify(obj))),
     };
+    tm.run();
+    const us = (o) => Object.fromEntries(Object.entries(o).map(([k, j]) => [k, j.us]));
+    for (const o of [loop, saveLoop, single, codecUs, jsJson]) Object.assign(o, us(o));
     const apiUs = {
       load: round(await timeAsync(() => core.loadSession(cookie, options), plan)),
       change: round(

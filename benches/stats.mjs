@@ -20,6 +20,7 @@ export function round(x, digits = 4) {
 /** µs for a table cell. */
 export function fmtUs(us) {
   if (!Number.isFinite(us)) return "–";
+  if (us <= 0) return "≈0 (noise)";
   return us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2);
 }
 

@@ -387,8 +387,11 @@ export async function loadSession(input, options) {
   return new Session(opts, out);
 }
 
+// Bits of Codec.save's flags (src/wasm.rs).
 const REGENERATE = 1;
 const DESTROY = 2;
+const DATA_CHANGED = 4;
+const FLASH_CHANGED = 8;
 
 /** A map-like session. Values must survive JSON.stringify. */
 export class Session {
@@ -520,9 +523,9 @@ export class Session {
     } catch (e) {
       throw new SessionError("invalid_data", `session data is not JSON-serialisable: ${e.message}`);
     }
-    const plan = JSON.parse(
-      opts.codec.save(this.#meta, data, this.#before, flash, this.#flashBefore, this.#flags, opts.now()),
-    );
+    const flags =
+      this.#flags | (data !== this.#before ? DATA_CHANGED : 0) | (flash !== this.#flashBefore ? FLASH_CHANGED : 0);
+    const plan = JSON.parse(opts.codec.save(this.#meta, data, flash, flags, opts.now()));
     if (plan.error) throw saveError(plan, opts.format);
     for (const op of plan.store) {
       try {

@@ -6,7 +6,11 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 /** Why the loaded session is what it is. */
 export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale";
 
-/** Why a cookie was not accepted. */
+/**
+ * Why a cookie was not accepted. Foreign formats add their own: iron `bad_mac`,
+ * `unknown_password`; React Router and the cookie-rs signed jar `bad_signature`;
+ * the cookie-rs private jar `bad_tag`.
+ */
 export type SessionReason =
   | "malformed"
   | "unsupported_version"
@@ -23,7 +27,9 @@ export type SessionReason =
   | "id_mismatch"
   | "store_failed"
   | "bad_signature"
-  | "pickle_unsupported";
+  | "pickle_unsupported"
+  | "bad_mac"
+  | "unknown_password";
 
 /** Codes of SessionError. */
 export type SessionErrorCode =
@@ -83,12 +89,82 @@ export interface BeakerOptions {
   cookieExpires?: boolean | number;
 }
 
+/** iron "Fe26.2" seals, as iron-session 8 and @hapi/iron write them (format "iron"). */
+export interface IronOptions {
+  /**
+   * iron-session's `password`: a string of at least 32 characters, or an
+   * `{id: password}` map (ids `\w+`); the highest numeric id seals, the seal's id opens.
+   */
+  password: string | Record<string | number, string>;
+}
+
+/** React Router 7 / Remix signed cookies, as `createCookie` writes them (format "remix"). */
+export interface RemixOptions {
+  /** `createCookie`'s `secrets`: the first signs, each verifies, in order. */
+  secrets: string[];
+}
+
+/** The `cookie` crate's (cookie-rs 0.18) jars (format "cookie-rs"): one key, from either source. */
+export type CookieRsOptions = (
+  | {
+      /** Standard base64 of the 64 bytes given to `Key::from` (what `Key::master()` returns). */
+      key: string;
+      masterKey?: undefined;
+    }
+  | {
+      /** The master key (at least 32 bytes) given to `Key::derive_from`, as text. */
+      masterKey: string;
+      key?: undefined;
+    }
+) & {
+  /** Default "private" (AES-256-GCM, bound to the cookie name); "signed": HMAC, readable. */
+  jar?: "private" | "signed";
+};
+
+/** A foreign format edge-session reads and writes. */
+export type ForeignFormat = "beaker" | "iron" | "remix" | "cookie-rs";
+
+/** Where a legacy cookie lives: what its expiring Set-Cookie must match. */
+export interface LegacyCookieOptions {
+  /** Required, and different from the native `cookie.name`. */
+  name: string;
+  /** Default "/". */
+  path?: string;
+  domain?: string;
+  /** Attributes of the expiring Set-Cookie. Default true. */
+  secure?: boolean;
+  /** Default true. */
+  httpOnly?: boolean;
+}
+
+/**
+ * An old cookie to migrate sessions from: tried in order when the native cookie
+ * is absent or not valid; a session found there is re-issued natively at the next
+ * save, and the old cookie expired.
+ */
+export type LegacyOptions =
+  | { format: "iron"; cookie: LegacyCookieOptions; iron: IronOptions }
+  | { format: "remix"; cookie: LegacyCookieOptions; remix: RemixOptions }
+  | { format: "cookie-rs"; cookie: LegacyCookieOptions; cookieRs: CookieRsOptions }
+  | { format: "beaker"; cookie: LegacyCookieOptions; beaker: BeakerOptions };
+
 export interface SessionOptions {
-  /** The first seals, all open; each at least 32 bytes. Optional with format "beaker". */
+  /** The first seals, all open; each at least 32 bytes. Optional with a foreign format. */
   secrets?: string | string[];
-  /** Default "native". "beaker" reads and writes TurboGears/Beaker cookies. */
-  format?: "native" | "beaker";
+  /**
+   * Default "native". A foreign format reads and writes that library's cookie in
+   * place (with its options: `beaker`, `iron`, `remix` or `cookieRs`; no `store`).
+   */
+  format?: "native" | ForeignFormat;
   beaker?: BeakerOptions;
+  /** With format "iron". */
+  iron?: IronOptions;
+  /** With format "remix". */
+  remix?: RemixOptions;
+  /** With format "cookie-rs". */
+  cookieRs?: CookieRsOptions;
+  /** Old cookies to migrate sessions from, tried in order. */
+  legacy?: LegacyOptions[];
   /** Default "sealed". */
   mode?: "sealed" | "signed";
   cookie?: CookieOptions;
@@ -125,6 +201,8 @@ export declare class Session<T extends Data = Record<string, Json>> {
   readonly reason: SessionReason | undefined;
   /** True when the session lives in the store and the cookie holds a reference. */
   readonly stored: boolean;
+  /** The legacy format this request's session was read from; the next save moves it. */
+  readonly migratedFrom: ForeignFormat | undefined;
   readonly size: number;
   get<K extends keyof T & string>(key: K): T[K] | undefined;
   set<K extends keyof T & string>(key: K, value: T[K]): this;

@@ -59,6 +59,25 @@ pub fn check_object(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// [`check_object`] without the syntax pass, for text a JSON serializer wrote:
+/// an object, within the size and depth limits.
+///
+/// ```
+/// use edge_session::{payload, DecodeError, Limits};
+/// let l = Limits::default();
+/// assert!(payload::check_bounds(br#"{"a":[1]}"#, &l).is_ok());
+/// assert_eq!(payload::check_bounds(b"[1]", &l), Err(DecodeError::NotObject));
+/// ```
+pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
+    if json.len() > limits.max_bytes {
+        return Err(DecodeError::TooLarge);
+    }
+    if json.first() != Some(&b'{') || json.last() != Some(&b'}') {
+        return Err(DecodeError::NotObject);
+    }
+    check_depth(json, limits.max_depth.min(MAX_DEPTH_CEILING))
+}
+
 /// Fails with [`DecodeError::TooDeep`] when brackets nest deeper than `max`.
 /// Brackets inside strings do not count.
 ///

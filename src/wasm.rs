@@ -28,6 +28,8 @@ const ROLLING: u32 = 32;
 // Bits of the `flags` argument of `Codec::save`.
 const REGENERATE: u32 = 1;
 const DESTROY: u32 = 2;
+const DATA_CHANGED: u32 = 4;
+const FLASH_CHANGED: u32 = 8;
 
 fn config_error(e: ConfigError) -> JsValue {
     let mut s = String::from(e.option());
@@ -247,29 +249,28 @@ impl Codec {
         }
     }
 
-    /// Plans the end of a request. `flags`: 1 regenerate, 2 destroy.
+    /// Plans the end of a request. `flags`: 1 regenerate, 2 destroy, 4 data
+    /// changed, 8 flash changed. The driver compares the JSON texts itself,
+    /// which spares copying the "before" texts into wasm; `data` and `flash`
+    /// come from `JSON.stringify`.
     /// Returns `{"store": [...], "cookies": [...], "meta": token}` or `{"error": ...}`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn save(
-        &self,
-        meta: &str,
-        data: &str,
-        before_data: &str,
-        flash: &str,
-        before_flash: &str,
-        flags: u32,
-        now_ms: f64,
-    ) -> String {
+    pub fn save(&self, meta: &str, data: &str, flash: &str, flags: u32, now_ms: f64) -> String {
         let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
+        // "Changed" becomes a before-text that differs from the after-text.
         let change = Change {
             data,
-            before_data,
+            before_data: if flags & DATA_CHANGED != 0 { "" } else { data },
             flash,
-            before_flash,
+            before_flash: if flags & FLASH_CHANGED != 0 {
+                ""
+            } else {
+                flash
+            },
             regenerate: flags & REGENERATE != 0,
             destroy: flags & DESTROY != 0,
+            trusted: true,
         };
         match self.cfg.save(&meta, &change, secs(now_ms), &mut OsRandom) {
             Ok(plan) => plan_json(&plan),
@@ -472,22 +473,29 @@ fn secs(now_ms: f64) -> u64 {
     }
 }
 
-/// Appends `v` as a JSON string literal.
+/// Appends `v` as a JSON string literal. Runs that need no escaping (all of
+/// a base64url cookie value) are copied whole.
 fn push_json_str(out: &mut String, v: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in v.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    let mut start = 0;
+    for (i, b) in v.bytes().enumerate() {
+        if b != b'"' && b != b'\\' && b >= 0x20 {
+            continue;
         }
+        out.push_str(v.get(start..i).unwrap_or(""));
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+            }
+        }
+        start = i + 1;
     }
+    out.push_str(v.get(start..).unwrap_or(""));
     out.push('"');
 }
 

@@ -62,16 +62,15 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no string {key} in {v}"))
 }
 
-/// Saves `data` over a loaded session (no flash, no flags).
+/// Saves `data` over a loaded session (no flash).
 fn save(codec: &Codec, loaded: &Value, data: &Value, now: f64) -> Value {
-    let before = loaded["data"].to_string();
+    // Flag 4: the data changed (the driver compares the JSON texts).
+    let changed = if loaded["data"] != *data { 4 } else { 0 };
     parse(codec.save(
         str_of(loaded, "meta"),
         &data.to_string(),
-        &before,
         "{}",
-        "{}",
-        0,
+        changed,
         now,
     ))
 }

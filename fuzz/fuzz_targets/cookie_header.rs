@@ -41,6 +41,9 @@ fn parse(header: &str) {
     for (name, value) in &got {
         assert!(!name.is_empty() && !name.contains([';', '=']));
         assert!(!value.contains(';'));
+    }
+    // get() for the first few names (all of them would be quadratic in the header).
+    for (name, _) in got.iter().take(8) {
         let first = got.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
         let (found, usage) = metered(|| cookie::get(header, name));
         assert_eq!(usage.count, 0, "get() allocates nothing");

@@ -10,7 +10,9 @@
 #![no_main]
 
 use arbitrary::Unstructured;
-use edge_session::{payload, Change, Config, DecodeError, LoadStep, Loaded, SaveError, Status, StoreOp};
+use edge_session::{
+    payload, Change, Config, DecodeError, LoadStep, Loaded, SaveError, Status, StoreOp,
+};
 use edge_session_fuzz::{config, depth, json_object, Counter, LIMITS, NOW};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -25,12 +27,19 @@ const JSON_WS: [char; 4] = [' ', '\t', '\n', '\r'];
 /// outcome, so long runs can look for anything else.
 fn known_limits_bug(loaded: &Loaded) -> bool {
     let tolerate = std::env::var("EDGE_SESSION_FUZZ_KNOWN").is_ok_and(|v| v.contains("limits"));
-    tolerate && loaded.status == Status::Invalid && matches!(loaded.reason, Some("too_deep" | "too_large"))
+    tolerate
+        && loaded.status == Status::Invalid
+        && matches!(loaded.reason, Some("too_deep" | "too_large"))
 }
 
 /// Saves `data`/`flash` into a new session, then loads what the browser would
 /// send back (running the store operations on a one-entry store).
-fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Result<Option<Loaded>, SaveError> {
+fn save_and_load(
+    cfg: &Config,
+    data: &str,
+    flash: &str,
+    regenerate: bool,
+) -> Result<Option<Loaded>, SaveError> {
     let mut rng = Counter(u64::from(regenerate));
     let LoadStep::Done(fresh) = cfg.load("", NOW, &mut rng).unwrap() else {
         unreachable!("no cookie, no fetch")
@@ -46,7 +55,10 @@ fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Res
     let plan = cfg.save(&fresh.meta, &change, NOW, &mut rng)?;
     if plan.cookies.is_empty() {
         // Nothing to write: only a new session that stayed empty.
-        assert_eq!((data.trim_matches(JSON_WS), flash.trim_matches(JSON_WS)), ("{}", "{}"));
+        assert_eq!(
+            (data.trim_matches(JSON_WS), flash.trim_matches(JSON_WS)),
+            ("{}", "{}")
+        );
         assert!(plan.store.is_empty());
         return Ok(None);
     }
@@ -55,7 +67,10 @@ fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Res
         match op {
             StoreOp::Put { key, value, ttl } => {
                 assert!(*ttl >= 60);
-                assert!(!value.contains(data) || data.len() < 8, "the store blob is sealed");
+                assert!(
+                    !value.contains(data) || data.len() < 8,
+                    "the store blob is sealed"
+                );
                 stored = Some((key.clone(), value.clone()));
             }
             StoreOp::Delete { .. } => panic!("a new session has nothing to delete"),
@@ -63,12 +78,19 @@ fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Res
     }
     assert_eq!(plan.cookies.len(), 1);
     let line = &plan.cookies[0];
-    assert!(line.len() <= cfg.inline_limit, "Set-Cookie line of {} bytes", line.len());
+    assert!(
+        line.len() <= cfg.inline_limit,
+        "Set-Cookie line of {} bytes",
+        line.len()
+    );
     let pair = line.split(';').next().unwrap();
     let meta = plan.meta.as_ref().unwrap();
     let loaded = match cfg.load(pair, NOW + 1, &mut rng).unwrap() {
         LoadStep::Done(l) => {
-            assert!(stored.is_none(), "spilled, but the cookie did not ask for the blob");
+            assert!(
+                stored.is_none(),
+                "spilled, but the cookie did not ask for the blob"
+            );
             l
         }
         LoadStep::Fetch(f) => {
@@ -80,7 +102,12 @@ fn save_and_load(cfg: &Config, data: &str, flash: &str, regenerate: bool) -> Res
     if loaded.status != Status::Valid && known_limits_bug(&loaded) {
         return Ok(None);
     }
-    assert_eq!(loaded.status, Status::Valid, "{:?} for what was just saved", loaded.reason);
+    assert_eq!(
+        loaded.status,
+        Status::Valid,
+        "{:?} for what was just saved",
+        loaded.reason
+    );
     assert_eq!(loaded.meta.id, meta.id);
     Ok(Some(loaded))
 }
@@ -113,7 +140,11 @@ fn raw(cfg: &Config, data: &str, regenerate: bool) {
     match save_and_load(cfg, data, "{}", regenerate) {
         Ok(Some(l)) => {
             assert!(accepted.is_ok());
-            assert_eq!(l.data, data.trim_matches(JSON_WS), "raw data changed in the round trip");
+            assert_eq!(
+                l.data,
+                data.trim_matches(JSON_WS),
+                "raw data changed in the round trip"
+            );
         }
         Ok(None) => assert!(accepted.is_ok()),
         Err(SaveError::Data(e)) => assert_eq!(accepted, Err(e)),
