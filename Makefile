@@ -58,17 +58,21 @@ package: deps-rust deps-node
 
 # --- tests -------------------------------------------------------------------------------------
 
+FORMATS := beaker,iron,remix,cookie-rs
+
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --all-targets --features beaker -- -D warnings
+	cargo clippy --all-targets --features $(FORMATS) -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --features wasm -- -D warnings
 
 test-nostd: deps-rust
 	cargo build --no-default-features --target wasm32v1-none
-	cargo build --no-default-features --features beaker --target wasm32v1-none
+	cargo build --no-default-features --features $(FORMATS) --target wasm32v1-none
 
-test-rust: deps-python
-	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python cargo test --features beaker
+# The live interop checks run the real Beaker (Python) and iron-session / React Router (Node).
+test-rust: deps-python deps-node
+	BEAKER_PYTHON=$(CURDIR)/$(VENV)/bin/python INTEROP_NODE=1 cargo test --features $(FORMATS)
 
 test-browser: deps-browser package
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \

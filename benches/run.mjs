@@ -79,5 +79,9 @@ if (summary.speed.node || summary.speed.workerd) {
   writeText(join(OUT, "speed.svg"), chart);
   if (!quick && !only) copyFileSync(join(OUT, "speed.svg"), join(ROOT, "benches/speed.svg"));
 }
-process.stdout.write(markdown(summary));
+const report = markdown(summary);
+writeText(join(OUT, "summary.md"), report);
+// A full run also refreshes the committed copy that the README links to.
+if (!quick && !only) writeText(join(ROOT, "benches/results.md"), report);
+process.stdout.write(report);
 log(`bench: done; target/bench/summary.json${summary.speed.node ? ", target/bench/speed.svg" : ""}`);
