@@ -304,11 +304,16 @@ function codec(args, foreign, legacy) {
   try {
     c = new Codec(...args);
     if (foreign) c.setFormat(...foreign);
-    for (const l of legacy) c.addLegacy(...l);
   } catch (e) {
-    const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
-    throw bad(option, message);
+    throw coreError(e);
   }
+  legacy.forEach((l, i) => {
+    try {
+      c.addLegacy(...l);
+    } catch (e) {
+      throw coreError(e, `legacy[${i}].`);
+    }
+  });
   // Evict the least recently used; sessions still holding it keep it alive,
   // and wasm-bindgen's FinalizationRegistry frees it once they are gone.
   if (CODECS.size >= CODEC_CACHE_SIZE) CODECS.delete(CODECS.keys().next().value);
@@ -329,6 +334,13 @@ function narrow(header, names) {
     if (eq > 0 && names.includes(pair.slice(0, eq).trim())) kept.push(pair);
   }
   return kept.join(";");
+}
+
+/** A core option error ("option\nmessage"), named from the top of the options. */
+function coreError(e, where = "") {
+  const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
+  const name = where + option.replace(/^legacy\./, "");
+  return bad(name, message.replace(option, name));
 }
 
 function cookieHeader(input) {

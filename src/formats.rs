@@ -190,9 +190,10 @@ impl Format {
         &self,
         cookie_name: &str,
         value: &str,
-        now: u64,
+        now_ms: u64,
         limits: &crate::Limits,
     ) -> Result<Foreign, Refusal> {
+        let now = now_ms / 1000;
         match self {
             Format::Native => Err((Status::Invalid, "malformed")),
             #[cfg(feature = "beaker")]
@@ -215,7 +216,6 @@ impl Format {
             }
             #[cfg(feature = "iron")]
             Format::Iron(f) => {
-                let now_ms = now.saturating_mul(1000);
                 let u = crate::iron::unseal(value, &f.passwords, now_ms, limits).map_err(|e| {
                     let status = match e {
                         crate::iron::IronError::Expired => Status::Expired,

@@ -651,6 +651,25 @@ impl Config {
         now: u64,
         rng: &mut impl Random,
     ) -> Result<LoadStep, RandomError> {
+        self.load_ms(cookie_header, now.saturating_mul(1000), rng)
+    }
+
+    /// [`Config::load`] with the clock in milliseconds: iron's expiry is checked
+    /// to the millisecond, as iron does; everything else in seconds.
+    ///
+    /// ```
+    /// use edge_session::{cookie::CookieOptions, Config, KeyRing, LoadStep, OsRandom, Status};
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+    /// let LoadStep::Done(s) = cfg.load_ms("", 1_700_000_000_123, &mut OsRandom).unwrap() else { unreachable!() };
+    /// assert_eq!(s.status, Status::New);
+    /// ```
+    pub fn load_ms(
+        &self,
+        cookie_header: &str,
+        now_ms: u64,
+        rng: &mut impl Random,
+    ) -> Result<LoadStep, RandomError> {
+        let now = now_ms / 1000;
         let step = match cookie::get(cookie_header, &self.cookie.name) {
             None => LoadStep::Done(self.fresh(Status::New, None, rng)?),
             // Without foreign-format features, Native is the only format.
@@ -658,7 +677,7 @@ impl Config {
             Some(value) => match &self.format {
                 Format::Native => self.load_native(value, now, rng)?,
                 format => LoadStep::Done(
-                    match format.decode(&self.cookie.name, value, now, &self.limits) {
+                    match format.decode(&self.cookie.name, value, now_ms, &self.limits) {
                         Ok(f) => self.foreign_loaded(f, now, None, rng)?,
                         Err((status, reason)) => self.fresh(status, Some(reason), rng)?,
                     },
@@ -667,8 +686,17 @@ impl Config {
         };
         // When the main cookie gives nothing, the session may still be in an old one.
         match step {
+            // A leftover legacy cookie beside a valid one: clear it with the next write.
+            LoadStep::Done(mut l) if l.status == Status::Valid && !self.legacy.is_empty() => {
+                l.meta.migrated = self
+                    .legacy
+                    .iter()
+                    .position(|legacy| cookie::get(cookie_header, &legacy.cookie.name).is_some())
+                    .map(|i| i as u8);
+                Ok(LoadStep::Done(l))
+            }
             LoadStep::Done(l) if l.status != Status::Valid && !self.legacy.is_empty() => Ok(
-                LoadStep::Done(match self.load_legacy(cookie_header, now, rng)? {
+                LoadStep::Done(match self.load_legacy(cookie_header, now_ms, rng)? {
                     Some(migrated) => migrated,
                     None => l,
                 }),
@@ -680,16 +708,17 @@ impl Config {
     fn load_legacy(
         &self,
         cookie_header: &str,
-        now: u64,
+        now_ms: u64,
         rng: &mut impl Random,
     ) -> Result<Option<Loaded>, RandomError> {
+        let now = now_ms / 1000;
         for (i, legacy) in self.legacy.iter().enumerate() {
             let Some(value) = cookie::get(cookie_header, &legacy.cookie.name) else {
                 continue;
             };
             if let Ok(f) = legacy
                 .format
-                .decode(&legacy.cookie.name, value, now, &self.limits)
+                .decode(&legacy.cookie.name, value, now_ms, &self.limits)
             {
                 let mut l = self.foreign_loaded(f, now, Some(i as u8), rng)?;
                 l.migrated_from = Some(legacy.format.name());

@@ -208,7 +208,10 @@ impl Codec {
     /// loaded session, or `{"fetch": token, "key": storeKey}` when the store
     /// must be read first.
     pub fn load(&self, cookie_header: &str, now_ms: f64) -> String {
-        match self.cfg.load(cookie_header, secs(now_ms), &mut OsRandom) {
+        match self
+            .cfg
+            .load_ms(cookie_header, millis(now_ms), &mut OsRandom)
+        {
             Ok(LoadStep::Done(l)) => loaded_json(&l),
             Ok(LoadStep::Fetch(f)) => {
                 let mut s = String::from("{\"fetch\":");
@@ -429,7 +432,7 @@ fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format
                 CookieKey::derive_from(text(1).as_bytes())
             };
             let key = key.map_err(|_| {
-                option_error("cookieRs.key\ncookieRs needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)")
+                option_error("cookieRs\ncookieRs needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)")
             })?;
             Ok(Format::CookieRs(CookieRsFormat { key, jar }))
         }
@@ -463,6 +466,14 @@ fn save_error(e: SaveError) -> String {
     }
     s.push('}');
     s
+}
+
+fn millis(now_ms: f64) -> u64 {
+    if now_ms.is_finite() && now_ms > 0.0 {
+        now_ms as u64
+    } else {
+        0
+    }
 }
 
 fn secs(now_ms: f64) -> u64 {
