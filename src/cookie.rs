@@ -314,6 +314,17 @@ pub fn is_cookie_value(value: &str) -> bool {
         .all(|b| matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e))
 }
 
+/// The value of one hex digit, for percent-decoding foreign cookie values.
+#[cfg(any(feature = "remix", feature = "cookie-rs"))]
+pub(crate) fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
 fn is_token(b: u8) -> bool {
     (0x21..0x7f).contains(&b) && !b"()<>@,;:\\\"/[]?={}".contains(&b)
 }

@@ -391,7 +391,9 @@ fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         let escaped = match (c, b.get(i + 1), b.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => hex_value(h).zip(hex_value(l)),
+            (b'%', Some(&h), Some(&l)) => {
+                crate::cookie::hex_value(h).zip(crate::cookie::hex_value(l))
+            }
             _ => None,
         };
         match escaped {
@@ -406,15 +408,6 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -12,12 +12,7 @@
 use alloc::string::String;
 
 use crate::cookie::CookieOptions;
-#[cfg(any(
-    feature = "beaker",
-    feature = "iron",
-    feature = "remix",
-    feature = "cookie-rs"
-))]
+#[cfg(feature = "foreign")]
 use crate::{payload, DecodeError, Limits, SaveError};
 use crate::{session, Random, RandomError, Status};
 
@@ -361,37 +356,19 @@ impl Format {
 /// [`Format::encode`]'s error: a save error, or "this is the native format".
 #[derive(Debug)]
 pub(crate) enum SaveErrorOrNative {
-    #[cfg_attr(
-        not(any(
-            feature = "beaker",
-            feature = "iron",
-            feature = "remix",
-            feature = "cookie-rs"
-        )),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(feature = "foreign"), allow(dead_code))]
     Save(crate::SaveError),
     Native,
 }
 
-#[cfg(any(
-    feature = "beaker",
-    feature = "iron",
-    feature = "remix",
-    feature = "cookie-rs"
-))]
+#[cfg(feature = "foreign")]
 impl From<SaveError> for SaveErrorOrNative {
     fn from(e: SaveError) -> Self {
         SaveErrorOrNative::Save(e)
     }
 }
 
-#[cfg(any(
-    feature = "beaker",
-    feature = "iron",
-    feature = "remix",
-    feature = "cookie-rs"
-))]
+#[cfg(feature = "foreign")]
 impl From<RandomError> for SaveErrorOrNative {
     fn from(_: RandomError) -> Self {
         SaveErrorOrNative::Save(SaveError::Random)
@@ -402,12 +379,7 @@ impl From<RandomError> for SaveErrorOrNative {
 #[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
 const FLASH_KEY: &str = "_flash";
 
-#[cfg(any(
-    feature = "beaker",
-    feature = "iron",
-    feature = "remix",
-    feature = "cookie-rs"
-))]
+#[cfg(feature = "foreign")]
 fn check(json: &str, limits: &Limits) -> Result<(), Refusal> {
     payload::check_object(json.as_bytes(), limits).map_err(|e| (Status::Invalid, e.reason()))
 }
@@ -484,12 +456,7 @@ fn join_remix_flash(data: &str, flash: &str) -> String {
 }
 
 /// Appends `"key":value` (key as written, escapes kept) to an object being built.
-#[cfg(any(
-    feature = "beaker",
-    feature = "iron",
-    feature = "remix",
-    feature = "cookie-rs"
-))]
+#[cfg(feature = "foreign")]
 fn push_member(out: &mut String, key: &str, value: &str) {
     if out.len() > 1 {
         out.push(',');

@@ -306,8 +306,8 @@ fn uri_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            let hi = b.get(i + 1).and_then(|&h| hex_value(h))?;
-            let lo = b.get(i + 2).and_then(|&l| hex_value(l))?;
+            let hi = b.get(i + 1).and_then(|&h| crate::cookie::hex_value(h))?;
+            let lo = b.get(i + 2).and_then(|&l| crate::cookie::hex_value(l))?;
             out.push(hi << 4 | lo);
             i += 3;
         } else {
@@ -316,15 +316,6 @@ fn uri_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// The WHATWG "forgiving-base64 decode" that `atob` runs: ASCII whitespace removed,

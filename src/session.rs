@@ -214,6 +214,24 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// The meta of a new session that has no cookie yet.
+    ///
+    /// ```
+    /// # use edge_session::Meta;
+    /// assert_eq!(Meta::new("abc".into()).iat, 0);
+    /// ```
+    pub fn new(id: String) -> Meta {
+        Meta {
+            id,
+            iat: 0,
+            exp: 0,
+            reseal: false,
+            stored: None,
+            created: None,
+            migrated: None,
+        }
+    }
+
     /// A compact text form: `iat exp reseal generation created migrated id key`,
     /// `-` for what is absent.
     ///
@@ -602,15 +620,7 @@ impl Config {
             data: String::from(EMPTY),
             flash: String::from(EMPTY),
             migrated_from: None,
-            meta: Meta {
-                id: self.new_session_id(rng)?,
-                iat: 0,
-                exp: 0,
-                reseal: false,
-                stored: None,
-                created: None,
-                migrated: None,
-            },
+            meta: Meta::new(self.new_session_id(rng)?),
         })
     }
 
@@ -984,15 +994,7 @@ impl Config {
             return Ok(SavePlan {
                 store: old_delete(),
                 cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
-                meta: Some(Meta {
-                    id: self.new_session_id(rng)?,
-                    iat: 0,
-                    exp: 0,
-                    reseal: false,
-                    stored: None,
-                    created: None,
-                    migrated: None,
-                }),
+                meta: Some(Meta::new(self.new_session_id(rng)?)),
             });
         }
         let changed = change.data != change.before_data || change.flash != change.before_flash;
