@@ -345,13 +345,16 @@ describe("edge-session writes, real Beaker reads", { skip }, () => {
         if (await fits(mid)) lo = mid;
         else hi = mid;
       }
-      const { value, setCookie, session } = await fits(lo);
+      // The random _id compresses a few bytes better or worse from one session
+      // to the next, so step back a little from the edge the search found.
+      const n = lo - 8;
+      const { value, setCookie, session } = await fits(n);
       assert.ok(value.length - 40 <= 4064, `${mode}: payload ${value.length - 40}`);
       assert.ok(setCookie.length <= 4096, `${mode}: the Set-Cookie line fits the browser`);
       const [r] = await decode([{ ...MODES[mode], cookie: value }]);
       assert.ok(r.ok, `${mode}: ${r.error}`);
       assert.equal(r.id, session.id);
-      assert.equal(JSON.parse(r.user_json).blob, blob(lo));
+      assert.equal(JSON.parse(r.user_json).blob, blob(n));
     }
   });
 });
