@@ -96,7 +96,7 @@ test-deno: package
 # --- hardening (issue 6): fuzzing, load, memory -------------------------------------------------
 # fuzz-smoke: every fuzz target ~30 s from seeds made of tests/vectors (CI); see fuzz/smoke.sh.
 # loadtest: the demo Worker on workerd, 50 clients, >= 20,000 requests (not in `make test`).
-# memtest: the memory test alone (it also runs in test-js).
+# memtest: the memory test alone: 100,000 cycles in Node and in workerd (it also runs in test-js).
 .PHONY: deps-fuzz fuzz-smoke loadtest memtest
 
 deps-fuzz:

@@ -11,8 +11,8 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use edge_session::cookie::{self, CookieOptions, SameSite};
-use edge_session::{envelope, LoadStep, Mode, Status};
-use edge_session_fuzz::{check_usage, config, metered, Counter, COOKIE, LIMITS, NOW};
+use edge_session::{LoadStep, Status};
+use edge_session_fuzz::{check_usage, config, max_value_len, metered, Counter, COOKIE, NOW};
 use libfuzzer_sys::fuzz_target;
 
 fn reference_pairs(header: &str) -> Vec<(&str, &str)> {
@@ -55,7 +55,7 @@ fn parse(header: &str) {
     // The loader's allocations are bounded by the decoder limit, not by the header.
     let cfg = config(true, false);
     let (step, usage) = metered(|| cfg.load(header, NOW, &mut Counter(1)));
-    let max = envelope::encoded_len(Mode::Signed, LIMITS.max_bytes);
+    let max = max_value_len();
     check_usage("cookie_header/load", usage, max + 256, 4 * max + 4096);
     if let Ok(LoadStep::Done(l)) = step {
         if cookie::get(header, COOKIE).is_none() {

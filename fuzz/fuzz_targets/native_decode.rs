@@ -13,7 +13,8 @@
 //! Checked beyond "no panic": a value that opens is the one canonical
 //! encoding of its bytes (no malleable base64); a `valid` session holds JSON
 //! objects and the id it was stored under; allocation stays within bounds set
-//! by `LIMITS`, whatever the input length.
+//! by `LIMITS` (a document holds data and flash, each within them), whatever
+//! the input length.
 #![no_main]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,7 +23,9 @@ use edge_session::spill::{self, Reference};
 use edge_session::{
     envelope, payload, Context, Header, Kind, LoadStep, Loaded, Mode, Status, Subkeys,
 };
-use edge_session_fuzz::{check_usage, config, metered, Counter, COOKIE, LIMITS, NOW};
+use edge_session_fuzz::{
+    check_usage, config, max_value_len, metered, Counter, COOKIE, DOC_LIMITS, LIMITS, NOW,
+};
 use libfuzzer_sys::fuzz_target;
 
 const COOKIE_CTX: Context<'static> = Context {
@@ -31,8 +34,8 @@ const COOKIE_CTX: Context<'static> = Context {
     subkeys: Subkeys::Cookie,
 };
 
-/// The largest value the decoder may look at: anything longer is refused unread.
-fn max_value_len() -> usize {
+/// The longest value a direct `envelope::open(.., LIMITS.max_bytes)` looks at.
+fn max_open_len() -> usize {
     envelope::encoded_len(Mode::Signed, LIMITS.max_bytes)
 }
 
@@ -98,7 +101,7 @@ fn raw_value(rest: &[u8]) {
         let ring = &config(false, false).ring;
         let (opened, usage) = metered(|| envelope::open(ring, &ctx, &value, NOW, LIMITS.max_bytes));
         check("native_decode/open", usage);
-        if value.len() > max_value_len() {
+        if value.len() > max_open_len() {
             assert!(opened.is_err());
             assert_eq!(
                 usage.count, 0,
@@ -167,7 +170,8 @@ fn sealed_payload(sel: u8, rest: &[u8]) {
     let header = Header::new(mode, kind, NOW - 60, exp);
     let value = envelope::seal(&cfg.ring, &COOKIE_CTX, header, rest, [7; 12]);
     // The payload checks alone, as the loader runs them.
-    let (checked, usage) = metered(|| payload::check_object(rest, &LIMITS));
+    // What a document may be: data and flash within LIMITS, so the whole within DOC_LIMITS.
+    let (checked, usage) = metered(|| payload::check_object(rest, &DOC_LIMITS));
     check("native_decode/check_object", usage);
     if let Ok(text) = core::str::from_utf8(rest) {
         let (_, usage) = metered(|| payload::members(text).count());
@@ -187,7 +191,7 @@ fn sealed_payload(sel: u8, rest: &[u8]) {
                 );
                 assert!(l.data.len() <= rest.len());
             }
-            if exp <= NOW && rest.len() <= LIMITS.max_bytes {
+            if exp <= NOW && rest.len() <= DOC_LIMITS.max_bytes {
                 assert_eq!(l.status, Status::Expired);
             }
         }
@@ -247,7 +251,7 @@ fn spilled(sel: u8, rest: &[u8]) {
     check_loaded(&l);
     if l.status == Status::Valid {
         assert_eq!(l.meta.id, id, "a blob loaded under another session's id");
-        assert!(payload::check_object(doc, &LIMITS).is_ok());
+        assert!(payload::check_object(doc, &DOC_LIMITS).is_ok());
         assert_eq!(
             l.meta.stored.as_ref().map(|s| s.key.as_str()),
             Some(key.as_str())

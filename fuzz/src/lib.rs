@@ -35,6 +35,20 @@ pub const LIMITS: Limits = Limits {
     max_depth: 32,
 };
 
+/// Bounds on a whole session document, `{"i":id,"d":data,"f":flash}`, when data
+/// and flash are each within [`LIMITS`]: both at `max_bytes`, plus the id and
+/// the punctuation (under 256 bytes), and one more level of nesting. The loader
+/// may decode this much, and no more (cookies are also capped at 32 KiB).
+pub const DOC_LIMITS: Limits = Limits {
+    max_bytes: 2 * LIMITS.max_bytes + 256,
+    max_depth: LIMITS.max_depth + 1,
+};
+
+/// The longest value the loader may decode: a signed document at [`DOC_LIMITS`].
+pub fn max_value_len() -> usize {
+    edge_session::envelope::encoded_len(edge_session::Mode::Signed, DOC_LIMITS.max_bytes)
+}
+
 /// A config for the fixed ring and name; `store` adds a store prefix.
 pub fn config(store: bool, signed: bool) -> &'static Config {
     static CONFIGS: OnceLock<[Config; 4]> = OnceLock::new();
