@@ -20,6 +20,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 // Cookie headers longer than this are narrowed to the pairs we may read
 // before they cross into wasm, whose memory never shrinks.
 const NARROW_ABOVE = 8192;
+// The longest cookie value the core reads: a signed 32 KiB payload, base64url.
+const MAX_COOKIE_VALUE = Math.ceil(((16 + 32 * 1024 + 32) * 4) / 3);
 const MAX_SECONDS = 400 * DAY;
 const CODECS = new Map();
 const CODEC_CACHE_SIZE = 32;
@@ -121,7 +123,9 @@ function resolve(options) {
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
   const names = [cookie[0], ...legacy.map((l) => l[3][0])];
-  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format, names };
+  // The longest store blob the core could have written (a sealed document).
+  const maxBlob = Math.ceil(((16 + 12 + 2 * numbers[4] + 256 + 16) * 4) / 3);
+  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format, names, maxBlob };
 }
 
 // Foreign cookies are sealed with their own keys; the native ring is never
@@ -331,7 +335,10 @@ function narrow(header, names) {
   const kept = [];
   for (const pair of header.split(";")) {
     const eq = pair.indexOf("=");
-    if (eq > 0 && names.includes(pair.slice(0, eq).trim())) kept.push(pair);
+    if (eq > 0 && names.includes(pair.slice(0, eq).trim())) {
+      // Past the decoder's bound the core answers too_large whatever follows.
+      kept.push(pair.length > eq + 1 + MAX_COOKIE_VALUE ? pair.slice(0, eq + 1 + MAX_COOKIE_VALUE + 4) : pair);
+    }
   }
   return kept.join(";");
 }
@@ -390,6 +397,8 @@ export async function loadSession(input, options) {
     let blob;
     try {
       blob = blobText(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
+      // Longer than anything we write: garbage, kept out of wasm memory.
+      if (blob !== null && blob.length > opts.maxBlob) blob = "";
     } catch {
       out = JSON.parse(opts.codec.loadFailed());
     }
