@@ -3,6 +3,10 @@
 //   target/bench/pkg/     the bench wasm: the codec plus the bare primitives
 //                         (cargo feature `bench`), wasm-bindgen --target web,
 //                         then the same wasm-opt pass as the package
+//   target/bench/noswb/   the bench wasm without its serde-wasm-bindgen
+//                         exports (--cfg edge_session_bench_no_swb, cargo in
+//                         target/bench/cargo-noswb), same passes: the
+//                         boundary section's size comparison
 //   target/bench/names/   the shipped wasm with its names kept, for twiggy
 //   target/bench/*.mjs    esbuild bundles of the peers for Node and workerd
 // Cargo builds in its own target dir (target/bench/cargo) so it never
@@ -39,25 +43,55 @@ function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
 }
 
-/** Builds target/bench/pkg (codec + primitives) unless it is up to date. */
-export function buildBenchWasm({ log = console.error } = {}) {
-  log("bench: building the bench wasm (cargo feature `bench`)");
+/**
+ * cargo (feature `bench`) in `cargoDir`, then wasm-bindgen --target web and the
+ * package's wasm-opt flags into `pkgDir`, unless that is up to date.
+ */
+function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
+  const env = { ...process.env, CARGO_TARGET_DIR: cargoDir };
+  if (rustflags.length) env.RUSTFLAGS = [process.env.RUSTFLAGS ?? "", ...rustflags].join(" ").trim();
   run(
     "cargo",
     ["rustc", "--lib", "--crate-type", "cdylib", "--release", "--target", WASM_TARGET, "--features", "bench"],
-    { env: { ...process.env, CARGO_TARGET_DIR: BENCH_CARGO }, stdio: ["ignore", "ignore", "inherit"] },
+    { env, stdio: ["ignore", "ignore", "inherit"] },
   );
-  const raw = join(BENCH_CARGO, WASM_TARGET, "release/edge_session.wasm");
-  const wasm = join(BENCH_PKG, "edge_session_bg.wasm");
+  const raw = join(cargoDir, WASM_TARGET, "release/edge_session.wasm");
+  const wasm = join(pkgDir, "edge_session_bg.wasm");
   if (mtime(wasm) < mtime(raw)) {
-    mkdirSync(BENCH_PKG, { recursive: true });
-    run("wasm-bindgen", ["--target", "web", "--out-dir", BENCH_PKG, "--out-name", "edge_session", "--no-typescript", raw]);
+    mkdirSync(pkgDir, { recursive: true });
+    run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", raw]);
     run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
   }
+  return pkgDir;
+}
+
+let benchBuilt = false;
+
+/** Builds target/bench/pkg (codec + primitives) unless it is up to date; once per run. */
+export function buildBenchWasm({ log = console.error } = {}) {
+  if (benchBuilt) return BENCH_PKG;
+  log("bench: building the bench wasm (cargo feature `bench`)");
+  buildBench({ cargoDir: BENCH_CARGO, pkgDir: BENCH_PKG });
   // The JS driver (from js/, built from the same tree as this wasm) over the
   // bench glue, so loadSession runs on this module too.
   for (const f of ["core.js", "stores.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
+  benchBuilt = true;
   return BENCH_PKG;
+}
+
+/**
+ * The bench wasm without the serde-wasm-bindgen exports (src/bench.rs under
+ * --cfg edge_session_bench_no_swb), built like target/bench/pkg in its own
+ * cargo dir: target/bench/noswb. The first build compiles every dependency
+ * again (about a minute); later ones only what changed.
+ */
+export function buildBenchWasmNoSwb({ log = console.error } = {}) {
+  log("bench: building the bench wasm without serde-wasm-bindgen (--cfg edge_session_bench_no_swb)");
+  return buildBench({
+    cargoDir: join(OUT, "cargo-noswb"),
+    pkgDir: join(OUT, "noswb"),
+    rustflags: ["--cfg", "edge_session_bench_no_swb"],
+  });
 }
 
 /**

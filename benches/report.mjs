@@ -1,5 +1,6 @@
 // Turns the summary into the markdown printed on stdout, the list of targets
 // from issue 5 with what was measured, and the SVG bar chart of speeds.
+import { DIRECTION_LABELS, DIRECTIONS } from "./boundary.mjs";
 import { OP_LABELS, OPS } from "./flows.mjs";
 import { fmtBytes, fmtRatio, fmtUs, round, table } from "./stats.mjs";
 
@@ -111,6 +112,31 @@ export function markdown(s) {
       parts.push([mode, fmtUs(l.base64Decode), fmtUs(l.crypto), fmtUs(l.jsonValidate), fmtUs(v.jsonValidate), fmtUs(v.crypto), fmtUs(v.base64Encode)]);
     }
     out.push("", table(["floor µs", "b64 decode", "open/verify", "JSON check", "JSON check", "seal/sign", "b64 encode"], parts));
+  }
+  if (s.boundary) {
+    const b = s.boundary;
+    const rows = [];
+    for (const [name, x] of Object.entries(b.sessions)) {
+      rows.push([
+        `${name} (${x.bytes} B)`,
+        ...DIRECTIONS.map((d) => `${fmtUs(x.us.json[d])} / ${fmtUs(x.us.swb[d])} / **${fmtRatio(x.swbOverJson[d])}**`),
+      ]);
+    }
+    out.push(
+      "",
+      "## Boundary: JSON strings vs serde-wasm-bindgen (JS object ↔ serde_json::Value in wasm)",
+      "",
+      table(["session", ...DIRECTIONS.map((d) => `${DIRECTION_LABELS[d]}: JSON / swb µs / swb÷JSON`)], rows),
+      "",
+      "JSON: `JSON.stringify` → `&str` → `serde_json::from_str` → `serde_json::to_string` → `String` → `JSON.parse`. swb: `serde_wasm_bindgen::from_value` / `to_value` (json-compatible serializer). Median µs per operation; swb÷JSON is the median over rounds of the ratio within a round.",
+    );
+    if (b.size) {
+      const a = b.size.added;
+      out.push(
+        "",
+        `serde-wasm-bindgen adds ${a.wasm.raw} B to the wasm (${a.wasm.gzip} B gzip -9, ${a.wasm.brotli} B brotli) and ${a.glue.raw} B to the JS glue (${a.glue.gzip} B gzip): bench wasm ${b.size.withSwb.wasm.raw} B with its exports, ${b.size.withoutSwb.wasm.raw} B without, both after wasm-opt ${b.size.wasmOptFlags.split(" ")[0]} with the package's flags.`,
+      );
+    }
   }
   if (s.size) {
     const sh = s.size.shipped;

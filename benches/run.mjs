@@ -1,15 +1,17 @@
 // `make bench` (after `make package`): speed against the peers in Node and
-// workerd, the floor of bare primitives, size, cold start and store cost.
+// workerd, the floor of bare primitives, the JS↔wasm boundary (JSON strings
+// vs serde-wasm-bindgen), size, cold start and store cost.
 // Prints a markdown report on stdout; writes target/bench/summary.json (every
 // figure) and target/bench/speed.svg (copied to benches/speed.svg for the README).
 //
 //   BENCH_QUICK=1        few iterations: a smoke run for CI (figures are rough)
-//   BENCH_ONLY=a,b       only these sections: speed, workerd, floor, size, coldstart, store
+//   BENCH_ONLY=a,b       only these sections: speed, workerd, floor, boundary, size, coldstart, store
 // Progress goes to stderr.
 import { copyFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { boundaryBench } from "./boundary.mjs";
 import { buildBenchWasm, bundlePeersForNode, OUT, PKG, ROOT, writeText } from "./build.mjs";
 import { coldStartNode, coldStartWorkerd } from "./coldstart.mjs";
 import { sessionData } from "./fixture.mjs";
@@ -60,6 +62,10 @@ if (want("workerd")) {
 if (want("floor")) {
   buildBenchWasm({ log });
   summary.floor = await floorBench({ quick, log });
+}
+if (want("boundary")) {
+  buildBenchWasm({ log });
+  summary.boundary = await boundaryBench({ quick, log });
 }
 if (want("size")) summary.size = sizeBench({ log });
 if (want("coldstart")) {

@@ -10,6 +10,16 @@
 //! Keyed states are built once per call, outside the loop, as the codec keeps
 //! them in its key ring; `aesKeySetupLoop` and `hmacKeySetupLoop` time what
 //! building them costs.
+//!
+//! The boundary exports (benches/boundary.mjs) carry a session-like object
+//! across the JS↔wasm boundary into a `serde_json::Value` and back, two ways:
+//! as JSON text (`JSON.stringify` / `&str` / `serde_json` / `String` /
+//! `JSON.parse`, what the shipped bindings do) and as a `JsValue` walked by
+//! serde-wasm-bindgen. The serde-wasm-bindgen ones are left out when built
+//! with `--cfg edge_session_bench_no_swb` (benches/build.mjs does, to measure
+//! the bytes they add); nothing else changes between the two builds. That
+//! cfg is not declared to Cargo, hence the allow.
+#![allow(unexpected_cfgs)]
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit};
@@ -231,4 +241,92 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
 #[wasm_bindgen(js_name = jsonValidate)]
 pub fn json_validate(text: &str) -> bool {
     json_ok(text)
+}
+
+/// Top-level entries of a parsed document, so the parse is not optimised away.
+fn entries(v: &serde_json::Value) -> u32 {
+    match v {
+        serde_json::Value::Object(m) => m.len() as u32,
+        serde_json::Value::Array(a) => a.len() as u32,
+        _ => 1,
+    }
+}
+
+/// JSON text in, parsed into a `Value`, serialised back to text out: the
+/// strings-across-the-boundary path, both ways. `undefined` if invalid.
+#[wasm_bindgen(js_name = jsonRoundTrip)]
+pub fn json_round_trip(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::to_string(&v).ok()
+}
+
+/// JSON text in, parsed into a `Value` (JS→wasm only); its top-level entries,
+/// or `undefined` if invalid.
+#[wasm_bindgen(js_name = jsonIn)]
+pub fn json_in(text: &str) -> Option<u32> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .map(|v| entries(&v))
+}
+
+/// A `Value` held in wasm, for the wasm→JS direction alone.
+#[wasm_bindgen]
+pub struct BoundaryValue {
+    value: serde_json::Value,
+}
+
+#[wasm_bindgen]
+impl BoundaryValue {
+    /// Parses `text` once; `undefined` if invalid.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Option<BoundaryValue> {
+        serde_json::from_str(text)
+            .ok()
+            .map(|value| BoundaryValue { value })
+    }
+
+    /// The value serialised to JSON text (wasm→JS only; JS then `JSON.parse`s it).
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> Option<String> {
+        serde_json::to_string(&self.value).ok()
+    }
+}
+
+// Left out under `--cfg edge_session_bench_no_swb`, which only
+// benches/build.mjs sets (for the size comparison).
+#[cfg(not(edge_session_bench_no_swb))]
+mod swb {
+    use super::{entries, BoundaryValue};
+    use serde::Serialize;
+    use wasm_bindgen::prelude::*;
+
+    fn to_js(v: &serde_json::Value) -> Result<JsValue, JsValue> {
+        Ok(v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+    }
+
+    #[wasm_bindgen]
+    impl BoundaryValue {
+        /// The value as a JS object built by serde-wasm-bindgen (wasm→JS only).
+        #[wasm_bindgen(js_name = toJs)]
+        pub fn to_js(&self) -> Result<JsValue, JsValue> {
+            to_js(&self.value)
+        }
+    }
+
+    /// A JS object in, walked by serde-wasm-bindgen into a `Value`, and back
+    /// out as a JS object (json-compatible serializer): the JsValue path,
+    /// both ways.
+    #[wasm_bindgen(js_name = swbRoundTrip)]
+    pub fn swb_round_trip(value: JsValue) -> Result<JsValue, JsValue> {
+        let v: serde_json::Value = serde_wasm_bindgen::from_value(value)?;
+        to_js(&v)
+    }
+
+    /// A JS object in, walked by serde-wasm-bindgen into a `Value` (JS→wasm
+    /// only); its top-level entries.
+    #[wasm_bindgen(js_name = swbIn)]
+    pub fn swb_in(value: JsValue) -> Result<u32, JsValue> {
+        let v: serde_json::Value = serde_wasm_bindgen::from_value(value)?;
+        Ok(entries(&v))
+    }
 }

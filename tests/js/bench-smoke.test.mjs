@@ -33,7 +33,7 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
 
   assert.equal(s.quick, true);
   for (const k of ["cpu", "cores", "node", "date"]) assert.ok(s.machine[k], `machine.${k}`);
-  for (const k of ["speed", "floor", "size", "coldStart", "store", "targets"]) assert.ok(s[k], `section ${k}`);
+  for (const k of ["speed", "floor", "boundary", "size", "coldStart", "store", "targets"]) assert.ok(s[k], `section ${k}`);
   for (const rt of ["node", "workerd"]) {
     const sp = s.speed[rt];
     assert.ok(sp, `speed.${rt}`);
@@ -58,6 +58,20 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
     }
   }
   for (const mode of ["sealed", "signed"]) assert.ok(s.floor.modes[mode].multiple.loadAndSave > 0);
+  // The boundary: JSON strings vs serde-wasm-bindgen, three session sizes, each direction.
+  for (const name of ["small", "fixture", "large"]) {
+    const b = s.boundary.sessions[name];
+    assert.ok(b?.bytes > 0, `boundary.${name}.bytes`);
+    for (const d of ["roundTrip", "toWasm", "toJs"]) {
+      for (const way of ["json", "swb"]) assert.equal(typeof b.us[way][d], "number", `boundary ${name} ${way} ${d}`);
+      assert.ok(b.swbOverJson[d] > 0, `boundary ${name} swb/json ${d}`);
+    }
+  }
+  assert.ok(s.boundary.sessions.small.bytes < s.boundary.sessions.fixture.bytes);
+  assert.ok(s.boundary.sessions.fixture.bytes < s.boundary.sessions.large.bytes);
+  const bs = s.boundary.size;
+  assert.ok(bs.withSwb.wasm.raw > 0 && bs.withoutSwb.wasm.raw > 0, "boundary: both bench wasm sizes");
+  assert.equal(bs.added.wasm.raw, bs.withSwb.wasm.raw - bs.withoutSwb.wasm.raw);
   assert.ok(s.size.shipped.wasm.raw > 0 && s.size.shipped.wasm.gzip > 0 && s.size.shipped.glue.raw > 0);
   assert.ok(s.coldStart.node.compileInstantiateMs > 0 && s.coldStart.workerd.edgeSessionMs.total > 0);
 
@@ -74,5 +88,6 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
   assert.ok(s.store.reactRouterKv.readOnlyInline.put >= 0);
 
   assert.match(run.stdout, /^## Speed, Node$/m);
+  assert.match(run.stdout, /^## Boundary: JSON strings vs serde-wasm-bindgen/m);
   assert.match(run.stdout, /^## Targets \(issue 5\)$/m);
 });
