@@ -8,12 +8,14 @@ import { inflateSync } from "node:zlib";
 import "./node.js"; // initialises the wasm
 import {
   DEFAULT_NAMES,
+  FOREIGN,
   FORMATS,
-  LATER_FORMATS,
   UsageError,
   inspectValue,
+  ironPasswordId,
   newSecret,
   parseInput,
+  peekForeign,
   peekValue,
   pickCookie,
 } from "./inspect.js";
@@ -53,7 +55,8 @@ Prints the header (format version, mode, kind, key id, issued-at and expiry
 as ISO dates, and whether the current or an old secret opened it), then the
 session data as JSON. A spilled session shows the store key its reference
 points at. A cookie that does not open shows the status and reason that
-loadSession would give.
+loadSession would give. With --format iron, remix or cookie-rs, it opens the
+cookie of that library with its keys, as loadSession's \`format\` option does.
 
 Options:
   --secret S              a secret of the application; repeat for old secrets,
@@ -61,20 +64,34 @@ Options:
   --secret-env VAR        read a secret from environment variable VAR (repeatable);
                           keeps it out of the shell history and the process list
   --name N                the cookie name (default: the input's, else
-                          ${DEFAULT_NAMES.native}, or ${DEFAULT_NAMES.beaker} for beaker);
+                          ${DEFAULT_NAMES.native}, ${DEFAULT_NAMES.beaker} for beaker, ${DEFAULT_NAMES.remix}
+                          for remix; a bare iron or cookie-rs value needs it);
                           the name is authenticated, so it must be the real one
-  --format F              native (default) or beaker; iron, remix and cookie-rs
-                          are not supported yet
+  --format F              native (default), beaker, iron (iron-session, @hapi/iron),
+                          remix (React Router, Remix) or cookie-rs (the cookie crate)
   --beaker-validate-key K   Beaker's session.validate_key
   --beaker-encrypt-key K    Beaker's session.encrypt_key (encrypted cookies)
   --beaker-crypto-type T    cryptography (AES-GCM, default) or pycryptodome (AES-CTR)
   --beaker-nonce-bits N     Beaker's nonce size in bits (default 128)
   --beaker-timeout S        Beaker's session.timeout in seconds (idle timeout)
+  --iron-password P         iron-session's password, one string (opens any id)
+  --iron-password ID=P      or a password map {ID: P}, ID a number: repeat
+                            for each id (the highest id seals)
+  --iron-password-env [ID=]VAR   the same, the password read from VAR
+  --remix-secret S          one of cookie.secrets; repeat in the same order
+                            (the first signs)
+  --remix-secret-env VAR    the same, read from VAR (repeatable, order kept)
+  --cookie-rs-key B64       the 64 bytes of Key::from, standard base64
+  --cookie-rs-master-key K  the master key given to Key::derive_from
+  --cookie-rs-key-env VAR, --cookie-rs-master-key-env VAR
+                            the same, read from VAR
+  --cookie-rs-jar J         private (default, encrypted) or signed
   --idle-timeout S        the idleTimeout option, in seconds
   --store-prefix P        the storePrefix option (default "session:")
   --now T                 judge expiry at T (ISO date or Unix milliseconds)
   --no-verify             without a secret: show what a signed value lets anyone
-                          read (not authenticated); sealed values are refused
+                          read (not authenticated); sealed values are refused,
+                          and so are iron seals and cookie-rs private jars
   --json                  machine-readable output on stdout
   -h, --help              show this help
 
@@ -83,6 +100,22 @@ Exit status: 0 the cookie is valid (with --no-verify: its contents were shown),
 Secrets given here are never printed.
 `,
 };
+
+// The flags of each foreign format; their secrets, and where the -env forms point.
+const FORMAT_FLAGS = {
+  iron: ["--iron-password", "--iron-password-env"],
+  remix: ["--remix-secret", "--remix-secret-env"],
+  "cookie-rs": ["--cookie-rs-key", "--cookie-rs-key-env", "--cookie-rs-master-key", "--cookie-rs-master-key-env", "--cookie-rs-jar"],
+};
+const SECRET_FLAGS = new Set([
+  "--secret",
+  "--beaker-validate-key",
+  "--beaker-encrypt-key",
+  "--iron-password",
+  "--remix-secret",
+  "--cookie-rs-key",
+  "--cookie-rs-master-key",
+]);
 
 const INSPECT_VALUES = new Set([
   "--secret",
@@ -94,6 +127,7 @@ const INSPECT_VALUES = new Set([
   "--beaker-crypto-type",
   "--beaker-nonce-bits",
   "--beaker-timeout",
+  ...Object.values(FORMAT_FLAGS).flat(),
   "--idle-timeout",
   "--store-prefix",
   "--now",
@@ -107,7 +141,9 @@ const REASONS = {
   unsupported_version: "written by a newer format version",
   unknown_key: "protected by a secret that is not among the given ones (rotated out, or another application)",
   bad_tag: "authentication failed: tampered with, truncated, or issued for another cookie name",
-  bad_signature: "the signature does not match: tampered with, or another validate key",
+  bad_signature: "the signature does not match: tampered with, or signed with another key",
+  bad_mac: "the MAC does not match: tampered with, or sealed with another password",
+  unknown_password: "the seal names a password id that is not among the given ones (rotated out, or another application)",
   expired: "authentic, but past its expiry",
   idle_timeout: "authentic, but idle for longer than the idle timeout",
   too_large: "larger than the decoder accepts",
@@ -161,7 +197,12 @@ function parseArgs(argv, valueFlags, boolFlags) {
       if (valueFlags.has(flag)) {
         const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
         if (value === undefined) throw new UsageError(`${flag} needs a value`);
-        if (flag === "--secret" || flag.startsWith("--beaker-") && flag.endsWith("-key")) secrets.push(value);
+        if (SECRET_FLAGS.has(flag)) {
+          secrets.push(value);
+          // --iron-password ID=P: the password alone too.
+          const pair = /^\d+=(.*)$/s.exec(value);
+          if (flag === "--iron-password" && pair) secrets.push(pair[1]);
+        }
         (values[flag] ??= []).push(value);
         ordered.push([flag, value]);
       } else if (boolFlags.has(flag) && eq < 0) {
@@ -282,35 +323,109 @@ function secretCommand(argv) {
   return 0;
 }
 
+/** A foreign format's keys as loadSession takes them, from the flags in the order given. */
+function foreignKeys(format, given, values) {
+  const list = (flag) => given.filter(([f]) => f === flag);
+  if (format === "iron") {
+    const entries = list("--iron-password");
+    if (entries.length === 0) return {};
+    const plain = entries.filter(([, , id]) => id === null);
+    if (plain.length > 1) throw new UsageError("--iron-password given more than once: give several passwords as ID=P");
+    if (plain.length && plain.length < entries.length) {
+      throw new UsageError("--iron-password: give one password, or ID=P entries, not both");
+    }
+    if (plain.length) return { iron: { password: plain[0][1] } };
+    const map = {};
+    for (const [, p, id] of entries) {
+      if (Object.hasOwn(map, id)) throw new UsageError(`--iron-password: id ${id} given more than once`);
+      map[id] = p;
+    }
+    return { iron: { password: map } };
+  }
+  if (format === "remix") {
+    const s = list("--remix-secret").map(([, v]) => v);
+    return s.length ? { remix: { secrets: s } } : {};
+  }
+  if (format === "cookie-rs") {
+    const key = list("--cookie-rs-key");
+    const master = list("--cookie-rs-master-key");
+    if (key.length > 1 || master.length > 1) throw new UsageError(`${key.length > 1 ? "--cookie-rs-key" : "--cookie-rs-master-key"} given more than once`);
+    if (key.length && master.length) throw new UsageError("give --cookie-rs-key or --cookie-rs-master-key, not both");
+    if (!key.length && !master.length) return {};
+    return { cookieRs: { key: key[0]?.[1], masterKey: master[0]?.[1], jar: cookieRsJar(values) } };
+  }
+  return {};
+}
+
+function cookieRsJar(values) {
+  const jar = one(values, "--cookie-rs-jar") ?? "private";
+  if (jar !== "private" && jar !== "signed") throw new UsageError("--cookie-rs-jar must be private or signed");
+  return jar;
+}
+
+/** How each format is opened: shown in place of a native header. */
+function formatLabel(format, jar) {
+  if (format === "iron") return "iron (Fe26.2 seal: AES-256-CBC and HMAC-SHA256)";
+  if (format === "remix") return "remix (React Router: signed with HMAC-SHA256, readable by the client)";
+  if (format === "cookie-rs") {
+    return jar === "signed" ? "cookie-rs, signed jar (HMAC-SHA256, readable by the client)" : "cookie-rs, private jar (AES-256-GCM)";
+  }
+  return format;
+}
+
+/** What an iron seal says in the clear: the password id and the expiry it names. */
+function ironRows(value, now) {
+  const rows = [];
+  const id = ironPasswordId(value);
+  if (id !== null) rows.push(["password id", `${id} (named in the seal)`]);
+  const exp = String(value).split("~")[0].split("*")[5];
+  if (exp && /^\d+$/.test(exp)) {
+    const at = new Date(Number(exp)).toISOString();
+    rows.push(["expires at", `${at} (${relative(at, now)})`]);
+  }
+  return rows;
+}
+
 function inspectCommand(argv) {
   const { values, ordered, flags, positional } = parseArgs(argv, INSPECT_VALUES, INSPECT_FLAGS);
   if (flags.has("--help") || flags.has("-h")) {
     process.stdout.write(USAGE.inspect);
     return 0;
   }
-  for (const name of values["--secret-env"] ?? []) {
-    const s = process.env[name];
-    if (!s) throw new UsageError(`--secret-env: the environment variable ${name.replace(/[^\w]/g, "?")} is not set`);
-    secrets.push(s);
-  }
+  // Every key given, in order, the -env forms read: [flag without -env, value, iron id].
+  const given = ordered
+    .filter(([flag]) => SECRET_FLAGS.has(flag) || flag.endsWith("-env"))
+    .map(([flag, v]) => {
+      const pair = flag.startsWith("--iron-password") ? /^(\d+)=(.*)$/s.exec(v) : null;
+      if (!flag.endsWith("-env")) return [flag, pair ? pair[2] : v, pair ? pair[1] : null];
+      const name = pair ? pair[2] : v;
+      const s = process.env[name];
+      if (!s) throw new UsageError(`${flag}: the environment variable ${name.replace(/[^\w]/g, "?")} is not set`);
+      secrets.push(s);
+      return [flag.slice(0, -"-env".length), s, pair ? pair[1] : null];
+    });
   const json = flags.has("--json");
   const noVerify = flags.has("--no-verify");
   const format = one(values, "--format") ?? "native";
-  if (LATER_FORMATS.includes(format)) {
-    throw new UsageError(`--format ${format} is not supported yet (supported: ${FORMATS.join(", ")})`);
-  }
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...FORMATS, ...LATER_FORMATS].join(", ")}`);
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   const beakerFlags = Object.keys(values).filter((f) => f.startsWith("--beaker-"));
   if (format !== "beaker" && beakerFlags.length) throw new UsageError(`${beakerFlags[0]} needs --format beaker`);
+  for (const [f, list] of Object.entries(FORMAT_FLAGS)) {
+    const used = list.find((flag) => values[flag]);
+    if (used && format !== f) throw new UsageError(`${used} needs --format ${f}`);
+  }
+  if (FOREIGN.includes(format) && (values["--secret"] || values["--secret-env"])) {
+    throw new UsageError(`--secret is for native cookies; --format ${format} takes ${FORMAT_FLAGS[format][0]}`);
+  }
+  const jar = format === "cookie-rs" ? cookieRsJar(values) : null;
   if (positional.length === 0) throw new UsageError("give the cookie to inspect (or - to read it from standard input)");
   if (positional.length > 1) throw new UsageError("give one cookie (quote a header that holds spaces or ;)");
   // In the order given: the first is the current secret, as in the secrets option.
-  const secretList = ordered
-    .filter(([flag]) => flag === "--secret" || flag === "--secret-env")
-    .map(([flag, v]) => (flag === "--secret" ? v : process.env[v]));
-  if (noVerify && (secretList.length || beakerFlags.length)) {
+  const secretList = given.filter(([flag]) => flag === "--secret").map(([, v]) => v);
+  if (noVerify && (given.length || beakerFlags.length)) {
     throw new UsageError("--no-verify takes no secret: it shows what anyone can read without one");
   }
+  const keys = foreignKeys(format, given, values);
   const now = parseNow(one(values, "--now"));
   const name = one(values, "--name");
   if (name !== undefined && !COOKIE_NAME.test(name)) throw new UsageError("--name must be a cookie name (an RFC 6265 token)");
@@ -336,7 +451,7 @@ function inspectCommand(argv) {
     return 1;
   }
 
-  if (noVerify) return noVerifyOutput(base, picked.value, format, now, json);
+  if (noVerify) return noVerifyOutput(base, picked.value, format, now, json, jar);
 
   const result = {
     ...base,
@@ -351,6 +466,7 @@ function inspectCommand(argv) {
         nonceBits: positiveInt(values, "--beaker-nonce-bits"),
         timeout: positiveInt(values, "--beaker-timeout"),
       },
+      ...keys,
       idleTimeout: positiveInt(values, "--idle-timeout"),
       storePrefix: one(values, "--store-prefix"),
       now,
@@ -362,7 +478,8 @@ function inspectCommand(argv) {
   }
   const rows = [["cookie", result.name]];
   if (result.header) rows.push(...headerRows(result.header, result.key, now));
-  else rows.push(["format", format]);
+  else rows.push(["format", formatLabel(format, jar)]);
+  if (format === "iron") rows.push(...ironRows(picked.value, now));
   if (result.attributes) rows.push(["attributes", attributeText(result.attributes)]);
   rows.push(["size", `${result.size.value} bytes (name and value: ${result.size.nameAndValue} of the 4096 browsers keep)`]);
   // A verified signed Beaker cookie is readable: show its times too.
@@ -377,7 +494,8 @@ function inspectCommand(argv) {
     rows.push(["status", result.status]);
     if (result.reason) rows.push(["reason", `${result.reason}${REASONS[result.reason] ? `: ${REASONS[result.reason]}` : ""}`]);
     if (result.valid) {
-      rows.push(["id", result.id]);
+      // iron, React Router and cookie-rs sessions have no id of their own.
+      if (result.id !== null) rows.push(["id", result.id]);
       if (result.flash && Object.keys(result.flash).length) rows.push(["flash", pretty(result.flash)]);
       rows.push(["data", pretty(result.data)]);
     }
@@ -392,9 +510,18 @@ function attributeText(attributes) {
     .join("; ");
 }
 
-function noVerifyOutput(base, value, format, now, json) {
-  const warning = `NOT VERIFIED: anyone can write a value like this; only ${format === "beaker" ? "--beaker-validate-key" : "--secret"} proves it authentic`;
+const KEY_FLAGS = {
+  native: "--secret",
+  beaker: "--beaker-validate-key",
+  iron: "--iron-password",
+  remix: "--remix-secret",
+  "cookie-rs": "--cookie-rs-key or --cookie-rs-master-key",
+};
+
+function noVerifyOutput(base, value, format, now, json, jar) {
+  const warning = `NOT VERIFIED: anyone can write a value like this; only ${KEY_FLAGS[format]} proves it authentic`;
   const size = ["size", `${base.size.value} bytes (name and value: ${base.size.nameAndValue} of the 4096 browsers keep)`];
+  if (FOREIGN.includes(format)) return noVerifyForeign(base, value, format, now, json, jar, warning, size);
   if (format === "beaker") {
     const b = peekBeaker(value);
     const result = { ...base, format, verified: false, readable: b.readable, id: b.id ?? null, fields: b.fields ?? null, data: b.data ?? null };
@@ -441,6 +568,44 @@ function noVerifyOutput(base, value, format, now, json) {
     print(table(rows));
   }
   return p.reason ? 1 : 0;
+}
+
+/** --no-verify for iron, React Router and cookie-rs: signed values are read, encrypted ones refused. */
+function noVerifyForeign(base, value, format, now, json, jar, warning, size) {
+  const head = [["cookie", base.name], ["format", formatLabel(format, jar)]];
+  if (format === "iron" || jar === "private") {
+    const result = { ...base, format, ...(jar ? { jar } : {}), verified: false, readable: false, sealed: true, data: null };
+    if (json) print(JSON.stringify(result, null, 2));
+    else print(table([...head, ...(format === "iron" ? ironRows(value, now) : []), size]));
+    printErr(
+      format === "iron"
+        ? "edge-session inspect: an iron seal is encrypted (AES-256-CBC): its data cannot be read without the password, " +
+            "and nothing in it can be trusted without one. Pass --iron-password to decrypt and verify it."
+        : "edge-session inspect: a cookie-rs private-jar value is encrypted (AES-256-GCM): its data cannot be read without the key, " +
+            "and nothing in it can be trusted without one. Pass --cookie-rs-key or --cookie-rs-master-key " +
+            "(or --cookie-rs-jar signed, for a signed jar's value).",
+    );
+    return 1;
+  }
+  const p = peekForeign(value, format);
+  const result = { ...base, format, ...(jar ? { jar } : {}), verified: false, readable: p.readable, data: p.data, flash: p.flash };
+  if (json) print(JSON.stringify(result, null, 2));
+  if (!p.readable) {
+    if (!json) print(table([...head, size]));
+    printErr(
+      format === "remix"
+        ? "edge-session inspect: this value is not readable as a React Router cookie (base64 of a JSON object, a dot, a signature)"
+        : "edge-session inspect: this value is not readable as a cookie-rs signed-jar value (a 44-character signature, then a JSON object)",
+    );
+    return 1;
+  }
+  if (!json) {
+    const rows = [...head, size, ["verified", warning]];
+    if (Object.keys(p.flash).length) rows.push(["flash", pretty(p.flash)]);
+    rows.push(["data", pretty(p.data)]);
+    print(table(rows));
+  }
+  return 0;
 }
 
 function main(argv) {

@@ -6,9 +6,12 @@
 import { peek } from "./edge_session.js";
 import { _codecFor } from "./core.js";
 
-export const DEFAULT_NAMES = { native: "__Host-session", beaker: "beaker.session.id" };
-export const FORMATS = ["native", "beaker"];
-export const LATER_FORMATS = ["iron", "remix", "cookie-rs"];
+// iron-session and the cookie crate have no default cookie name (null: a
+// bare value needs --name); React Router's createCookieSessionStorage does.
+export const DEFAULT_NAMES = { native: "__Host-session", beaker: "beaker.session.id", iron: null, remix: "__session", "cookie-rs": null };
+export const FORMATS = ["native", "beaker", "iron", "remix", "cookie-rs"];
+/** Formats whose cookies another library wrote, opened with that library's keys. */
+export const FOREIGN = ["iron", "remix", "cookie-rs"];
 
 const ATTRIBUTES = new Set([
   "path",
@@ -49,9 +52,15 @@ export function parseInput(text, format = "native") {
     form = prefix[1].toLowerCase() === "set-cookie" ? "set-cookie" : "cookie-header";
     t = t.slice(prefix[0].length);
   }
-  // A bare value: native values hold no "="; Beaker's are 40 hex digits, then
-  // base64 that may end in "=" padding (and may be quoted).
-  const bare = format === "beaker" ? /^"?[0-9a-f]{40}[A-Za-z0-9+/]*={0,2}"?$/ : /^[^=;\s]+$/;
+  // A bare value: native and iron values hold no "="; Beaker's are 40 hex
+  // digits, then base64 that may end in "=" padding (and may be quoted); React
+  // Router's and the cookie crate's are standard base64 when not URL-encoded.
+  const bare =
+    {
+      beaker: /^"?[0-9a-f]{40}[A-Za-z0-9+/]*={0,2}"?$/,
+      remix: /^[A-Za-z0-9+/%]*={0,2}\.[A-Za-z0-9+/%]+={0,2}$/,
+      "cookie-rs": /^[A-Za-z0-9+/%]{38,}={0,2}$/,
+    }[format] ?? /^[^=;\s]+$/;
   if (!form && bare.test(t)) return { form: "value", pairs: [{ name: null, value: t }], attributes: {} };
   const segments = t.split(";").map((s) => s.trim()).filter(Boolean);
   if (!form) {
@@ -79,7 +88,11 @@ export function parseInput(text, format = "native") {
 export function pickCookie(parsed, name, format = "native") {
   const { pairs } = parsed;
   if (pairs.length === 0) throw new UsageError("no cookie found in the input");
-  if (parsed.form === "value") return { name: name ?? DEFAULT_NAMES[format], value: pairs[0].value, found: [] };
+  if (parsed.form === "value") {
+    const n = name ?? DEFAULT_NAMES[format];
+    if (!n) throw new UsageError(`a bare ${format} value needs --name (the cookie's name: ${format} has no default)`);
+    return { name: n, value: pairs[0].value, found: [] };
+  }
   const found = pairs.map((p) => p.name);
   if (name === undefined) {
     if (pairs.length === 1) return { ...pairs[0], found };
@@ -108,11 +121,20 @@ function isoHeader(h) {
 
 function codecFor(options) {
   const format = options.format ?? "native";
-  if (format !== "beaker" && !(options.secrets?.length > 0)) {
+  if (format === "native" && !(options.secrets?.length > 0)) {
     throw new UsageError("give the secret with --secret (or use --no-verify on a signed value)");
   }
   if (format === "beaker" && !options.beaker?.validateKey) {
     throw new UsageError("--format beaker needs --beaker-validate-key");
+  }
+  if (format === "iron" && options.iron?.password === undefined) {
+    throw new UsageError("--format iron needs --iron-password (or --iron-password-env)");
+  }
+  if (format === "remix" && !(options.remix?.secrets?.length > 0)) {
+    throw new UsageError("--format remix needs --remix-secret (or --remix-secret-env)");
+  }
+  if (format === "cookie-rs" && options.cookieRs?.key === undefined && options.cookieRs?.masterKey === undefined) {
+    throw new UsageError("--format cookie-rs needs --cookie-rs-key or --cookie-rs-master-key (or their -env forms)");
   }
   try {
     // The same option checks and codec as loadSession; a store only so that
@@ -121,6 +143,9 @@ function codecFor(options) {
       secrets: options.secrets?.length ? options.secrets : undefined,
       format,
       beaker: format === "beaker" ? { ...options.beaker, cookieExpires: true } : undefined,
+      iron: format === "iron" ? options.iron : undefined,
+      remix: format === "remix" ? options.remix : undefined,
+      cookieRs: format === "cookie-rs" ? options.cookieRs : undefined,
       cookie: { name: options.name },
       idleTimeout: options.idleTimeout || undefined,
       limits: { maxBytes: options.maxBytes ?? 256 * 1024 },
@@ -161,6 +186,13 @@ export function inspectValue(value, options) {
     data: null,
     flash: null,
   };
+  if (FOREIGN.includes(format)) {
+    // These formats carry no session id (the core makes one up) and the core
+    // does not say which of several keys opened the value.
+    result.key = null;
+    if (format === "iron") result.passwordId = ironPasswordId(value);
+    if (format === "cookie-rs") result.jar = options.cookieRs?.jar ?? "private";
+  }
   if (load.error) {
     result.status = "invalid";
     result.reason = load.error;
@@ -173,7 +205,7 @@ export function inspectValue(value, options) {
     result.reason = load.reason ?? null;
     if (load.status === "valid") {
       result.valid = true;
-      result.id = load.id;
+      result.id = FOREIGN.includes(format) ? null : load.id;
       result.data = load.data;
       result.flash = load.flash;
     }
@@ -201,4 +233,71 @@ export function peekValue(value) {
     }
   }
   return result;
+}
+
+/** The password id an iron seal names (Fe26.2*id*...), or null: readable, not secret. */
+export function ironPasswordId(value) {
+  const parts = String(value).split("~")[0].split("*");
+  return parts.length === 8 && parts[0] === "Fe26.2" && /^\w+$/.test(parts[1]) ? parts[1] : null;
+}
+
+function percentDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A JSON object, or null. */
+function jsonObject(text) {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === "object" && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a React Router cookie or a cookie-rs signed-jar value lets anyone read,
+ * without a key: `{ readable, data, flash }`, nothing verified. React Router:
+ * base64(JSON) "." signature, URL-encoded. cookie-rs signed jar: base64 of the
+ * 32-byte HMAC (44 characters), then the value as is, percent-encoded.
+ */
+export function peekForeign(value, format) {
+  const v = percentDecode(value);
+  let data = null;
+  if (format === "remix") {
+    const dot = v.lastIndexOf(".");
+    if (dot > 0) data = jsonObject(base64Text(v.slice(0, dot)));
+  } else if (format === "cookie-rs" && v.length > 44 && v[43] === "=") {
+    data = jsonObject(v.slice(44));
+  }
+  if (!data) return { readable: false, data: null, flash: null };
+  // Flash values, as loadSession reads them: React Router's __flash_<key>__
+  // members; a _flash object member in cookie-rs sessions.
+  let flash = {};
+  if (format === "remix") {
+    for (const k of Object.keys(data)) {
+      const m = /^__flash_(.+)__$/.exec(k);
+      if (m) {
+        flash[m[1]] = data[k];
+        delete data[k];
+      }
+    }
+  } else if (data._flash && typeof data._flash === "object" && !Array.isArray(data._flash)) {
+    flash = data._flash;
+    delete data._flash;
+  }
+  return { readable: true, data, flash };
+}
+
+/** base64 (padding optional) of UTF-8 text, or null. */
+function base64Text(b64) {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  } catch {
+    return null;
+  }
 }

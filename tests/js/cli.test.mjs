@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { sealData } from "iron-session";
+import { createCookieSessionStorage } from "react-router";
 import { loadSession, memoryStore, saveSession } from "../../pkg/node.js";
 import { root } from "./bundle.mjs";
 
@@ -18,6 +20,14 @@ const OTHER = "cli-test-other-secret-0123456789-abcdefgh";
 const T0 = 1_800_000_000_000; // 2027-01-15T08:00:00Z
 const ISO0 = new Date(T0).toISOString().replace(".000Z", "Z");
 const VECTORS = JSON.parse(readFileSync(path.join(root, "tests/vectors/beaker.json"), "utf8"));
+const COOKIE_RS = JSON.parse(readFileSync(path.join(root, "tests/vectors/cookie-rs.json"), "utf8"));
+// The foreign formats' keys (each long enough for the output masking, >= 8 characters).
+const IRON_PW = "cli-test iron password, at least 32 characters";
+const IRON_OLD = "cli-test old iron password, at least 32 chars";
+const REMIX_NEW = "cli-test-remix-new";
+const REMIX_OLD = "cli-test-remix-old";
+const RS_KEY = COOKIE_RS.keys.raw.key;
+const RS_MASTER = COOKIE_RS.keys.derived.masterKeyText;
 
 /** Runs the CLI; stdin from `input`. Remembers every run for the no-echo check. */
 const runs = [];
@@ -135,10 +145,24 @@ describe("help and usage", () => {
       [["inspect", line, "--secret"], /--secret needs a value/],
       [["inspect", line, "--secret", "short"], /secret.*at least 32 bytes/],
       [["inspect", line], /give the secret with --secret/],
-      [["inspect", line, "--secret", SECRET, "--format", "iron"], /--format iron is not supported yet/],
-      [["inspect", line, "--secret", SECRET, "--format", "remix"], /not supported yet/],
-      [["inspect", line, "--secret", SECRET, "--format", "cookie-rs"], /not supported yet/],
-      [["inspect", line, "--secret", SECRET, "--format", "bogus"], /--format must be one of native, beaker/],
+      [["inspect", "app=Fe26.2*x", "--format", "iron"], /--format iron needs --iron-password \(or --iron-password-env\)/],
+      [["inspect", "__session=e30.x", "--format", "remix"], /--format remix needs --remix-secret/],
+      [["inspect", "session=x", "--format", "cookie-rs"], /--format cookie-rs needs --cookie-rs-key or --cookie-rs-master-key/],
+      [["inspect", line, "--secret", SECRET, "--format", "iron"], /--secret is for native cookies; --format iron takes --iron-password/],
+      [["inspect", line, "--secret", SECRET, "--iron-password", IRON_PW], /--iron-password needs --format iron/],
+      [["inspect", line, "--remix-secret", REMIX_NEW], /--remix-secret needs --format remix/],
+      [["inspect", line, "--cookie-rs-jar", "signed"], /--cookie-rs-jar needs --format cookie-rs/],
+      [["inspect", "app=x", "--format", "iron", "--iron-password", IRON_PW, "--iron-password", IRON_OLD], /given more than once: give several passwords as ID=P/],
+      [["inspect", "app=x", "--format", "iron", "--iron-password", IRON_PW, "--iron-password", `2=${IRON_OLD}`], /one password, or ID=P entries, not both/],
+      [["inspect", "app=x", "--format", "iron", "--iron-password", `2=${IRON_PW}`, "--iron-password", `2=${IRON_OLD}`], /id 2 given more than once/],
+      [["inspect", "app=x", "--format", "iron", "--iron-password", "short"], /iron\.password.*at least 32 characters/],
+      [["inspect", "app=x", "--format", "iron", "--iron-password-env", "2=EDGE_SESSION_CLI_TEST_UNSET"], /--iron-password-env: .*EDGE_SESSION_CLI_TEST_UNSET is not set/],
+      [["inspect", "Fe26.2*1*a*b*c**d*e~2", "--format", "iron", "--iron-password", IRON_PW], /a bare iron value needs --name/],
+      [["inspect", "session=x", "--format", "cookie-rs", "--cookie-rs-key", RS_KEY, "--cookie-rs-master-key", RS_MASTER], /not both/],
+      [["inspect", "session=x", "--format", "cookie-rs", "--cookie-rs-key", RS_KEY, "--cookie-rs-jar", "public"], /--cookie-rs-jar must be private or signed/],
+      [["inspect", COOKIE_RS.cases[0].value, "--format", "cookie-rs", "--cookie-rs-key", RS_KEY], /a bare cookie-rs value needs --name/],
+      [["inspect", "__session=e30.x", "--format", "remix", "--no-verify", "--remix-secret", REMIX_NEW], /--no-verify takes no secret/],
+      [["inspect", line, "--secret", SECRET, "--format", "bogus"], /--format must be one of native, beaker, iron, remix, cookie-rs/],
       [["inspect", line, "--secret", SECRET, "--beaker-validate-key", "k"], /needs --format beaker/],
       [["inspect", "beaker.session.id=x", "--format", "beaker"], /needs --beaker-validate-key/],
       [["inspect", line, "--no-verify", "--secret", SECRET], /--no-verify takes no secret/],
@@ -455,6 +479,266 @@ describe("inspect --format beaker", () => {
   });
 });
 
+/** A cookie-rs fixture case's key flags. */
+const rsKeyArgs = (c) => (c.key === "raw" ? ["--cookie-rs-key", RS_KEY] : ["--cookie-rs-master-key", RS_MASTER]);
+
+describe("inspect --format iron (iron-session 8)", () => {
+  const ironOptions = (password) => ({ format: "iron", cookie: { name: "app" }, iron: { password } });
+  const ciphertextFlip = (seal) => {
+    const parts = seal.split("*");
+    parts[4] = flip(parts[4]);
+    return parts.join("*");
+  };
+
+  test("a seal from sealData: valid, the password id and expiry it names, its data; no invented id or key", async () => {
+    const data = { user: { name: "ann", roles: ["admin"] }, n: 1 };
+    const seal = await sealData(data, { password: IRON_PW, ttl: 3600 });
+    const now = Date.now();
+    const r = cli(["inspect", `app=${seal}`, "--format", "iron", "--iron-password", IRON_PW, "--now", String(now)]);
+    assert.equal(r.code, 0, r.stderr);
+    const f = fields(r.stdout);
+    assert.equal(f.cookie, "app");
+    assert.match(f.format, /^iron \(Fe26\.2 seal/);
+    assert.equal(f["password id"], "1 (named in the seal)", "iron-session seals a string password under id 1");
+    assert.match(f["expires at"], /^\d{4}-\d\d-\d\dT.* \(in (59|60) min\)$/);
+    assert.equal(f.status, "valid");
+    assert.equal(f.id, undefined, "an iron session has no id: none is shown");
+    assert.equal(f.data, JSON.stringify(data, null, 2));
+    const { code, body } = json(["inspect", seal, "--name", "app", "--format", "iron", "--iron-password", IRON_PW]);
+    assert.equal(code, 0);
+    assert.deepEqual([body.valid, body.status, body.key, body.id, body.passwordId], [true, "valid", null, null, "1"]);
+    assert.deepEqual(body.data, (await loadSession(`app=${seal}`, ironOptions(IRON_PW))).toJSON());
+  });
+
+  test("a password map, as ID=P and from the environment; rotation", async () => {
+    const seal = await sealData({ k: "v" }, { password: { 1: IRON_OLD }, ttl: 3600 });
+    const env = { EDGE_SESSION_CLI_IRON_OLD: IRON_OLD };
+    for (const args of [
+      ["--iron-password", `2=${IRON_PW}`, "--iron-password", `1=${IRON_OLD}`],
+      ["--iron-password", `2=${IRON_PW}`, "--iron-password-env", "1=EDGE_SESSION_CLI_IRON_OLD"],
+      ["--iron-password-env", "EDGE_SESSION_CLI_IRON_OLD"],
+    ]) {
+      const { code, body } = json(["inspect", `app=${seal}`, "--format", "iron", ...args], { env });
+      assert.equal(code, 0, args.join(" "));
+      assert.deepEqual(body.data, { k: "v" });
+      assert.equal(body.passwordId, "1");
+    }
+    // The map no longer holds id 1: unknown_password, as loadSession says.
+    const gone = json(["inspect", `app=${seal}`, "--format", "iron", "--iron-password", `2=${IRON_PW}`]);
+    const session = await loadSession(`app=${seal}`, ironOptions({ 2: IRON_PW }));
+    assert.equal(gone.code, 1);
+    assert.deepEqual([gone.body.status, gone.body.reason], [session.status, session.reason]);
+    assert.equal(gone.body.reason, "unknown_password");
+  });
+
+  test("tampered, wrong password, expired, garbage: exit 1 with loadSession's status and reason", async () => {
+    const seal = await sealData({ k: 1 }, { password: IRON_PW, ttl: 60 });
+    const now = Date.now();
+    const cases = [
+      [ciphertextFlip(seal), [IRON_PW], now, "invalid", "bad_mac", /tampered/],
+      [seal, [IRON_OLD], now, "invalid", "bad_mac", /another password/],
+      [seal, [IRON_PW], now + 3600_000, "expired", "expired", /past its expiry/],
+      ["not-a-seal", [IRON_PW], now, "invalid", "malformed", /not a value/],
+    ];
+    for (const [value, passwords, at, status, reason, explanation] of cases) {
+      const args = ["inspect", `app=${value}`, "--format", "iron", ...passwords.flatMap((p) => ["--iron-password", p]), "--now", String(at)];
+      const r = cli(args);
+      assert.equal(r.code, 1, reason);
+      const f = fields(r.stdout);
+      assert.equal(f.status, status);
+      assert.match(f.reason, new RegExp(`^${reason}: `));
+      assert.match(f.reason, explanation);
+      assert.equal(f.data, undefined);
+      const { code, body } = json(args);
+      const session = await loadSession(`app=${value}`, { ...ironOptions(passwords[0]), now: () => at });
+      assert.equal(code, 1);
+      assert.deepEqual([body.valid, body.status, body.reason, body.data], [false, session.status, session.reason, null]);
+    }
+  });
+
+  test("--no-verify: an iron seal is encrypted, refused clearly, exit 1", async () => {
+    const seal = await sealData({ plans: "secret plans" }, { password: IRON_PW, ttl: 3600 });
+    const r = cli(["inspect", `app=${seal}`, "--format", "iron", "--no-verify"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /an iron seal is encrypted \(AES-256-CBC\): its data cannot be read without the password/);
+    assert.match(r.stderr, /Pass --iron-password/);
+    assert.doesNotMatch(r.stdout, /plans/);
+    const { code, body } = json(["inspect", `app=${seal}`, "--format", "iron", "--no-verify"]);
+    assert.equal(code, 1);
+    assert.deepEqual([body.verified, body.readable, body.data], [false, false, null]);
+  });
+});
+
+describe("inspect --format remix (React Router 7)", () => {
+  const storage = (secrets) => createCookieSessionStorage({ cookie: { name: "__session", secrets, path: "/", sameSite: "lax" } });
+  /** A Set-Cookie line from React Router's commitSession. */
+  async function rrCookie(data, flash, secrets) {
+    const st = storage(secrets);
+    const session = await st.getSession();
+    for (const [k, v] of Object.entries(data)) session.set(k, v);
+    for (const [k, v] of Object.entries(flash)) session.flash(k, v);
+    return st.commitSession(session);
+  }
+  const remixOptions = (secrets) => ({ format: "remix", cookie: { name: "__session" }, remix: { secrets } });
+
+  test("a commitSession cookie: valid, its data and flash, as loadSession reads it", async () => {
+    const data = { userId: "ann", cart: [{ sku: "A-1", qty: 2 }], name: "Zoë 😀" };
+    const line = await rrCookie(data, { notice: "Saved" }, [REMIX_NEW]);
+    const r = cli(["inspect", line, "--format", "remix", "--remix-secret", REMIX_NEW]);
+    assert.equal(r.code, 0, r.stderr);
+    const f = fields(r.stdout);
+    assert.equal(f.cookie, "__session");
+    assert.match(f.format, /^remix \(React Router/);
+    assert.equal(f.status, "valid");
+    assert.equal(f.id, undefined);
+    assert.deepEqual(JSON.parse(f.flash), { notice: "Saved" });
+    assert.equal(f.data, JSON.stringify(data, null, 2));
+    assert.match(f.attributes, /Path=\//);
+    const session = await loadSession(pairOf(line), remixOptions([REMIX_NEW]));
+    const { code, body } = json(["inspect", valueOf(line), "--format", "remix", "--remix-secret", REMIX_NEW]);
+    assert.equal(code, 0);
+    assert.equal(body.name, "__session", "React Router's default cookie name");
+    assert.deepEqual(body.data, session.toJSON());
+    assert.deepEqual([body.key, body.id], [null, null]);
+  });
+
+  test("rotation: the secrets in order, from flags and the environment", async () => {
+    const line = await rrCookie({ k: 1 }, {}, [REMIX_OLD]);
+    const env = { EDGE_SESSION_CLI_REMIX_OLD: REMIX_OLD };
+    const r = json(["inspect", line, "--format", "remix", "--remix-secret", REMIX_NEW, "--remix-secret-env", "EDGE_SESSION_CLI_REMIX_OLD"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.body.data, { k: 1 });
+  });
+
+  test("tampered, wrong secret, garbage: exit 1 with loadSession's reason", async () => {
+    const line = await rrCookie({ admin: false }, {}, [REMIX_NEW]);
+    const value = valueOf(line);
+    const dot = value.lastIndexOf(".");
+    // The payload says admin: true now; the signature is React Router's for admin: false.
+    const forged = `${Buffer.from('{"admin":true}').toString("base64")}${value.slice(dot)}`;
+    const cases = [
+      [forged, [REMIX_NEW], "bad_signature", /tampered/],
+      [value, [REMIX_OLD], "bad_signature", /another key/],
+      ["%%%", [REMIX_NEW], null, null],
+    ];
+    for (const [v, secrets, reason, explanation] of cases) {
+      const args = ["inspect", `__session=${v}`, "--format", "remix", ...secrets.flatMap((s) => ["--remix-secret", s])];
+      const session = await loadSession(`__session=${v}`, remixOptions(secrets));
+      const { code, body } = json(args);
+      assert.equal(code, 1, v);
+      assert.deepEqual([body.valid, body.status, body.reason, body.data], [false, session.status, session.reason, null]);
+      if (reason) {
+        assert.equal(body.reason, reason);
+        const f = fields(cli(args).stdout);
+        assert.match(f.reason, explanation);
+      }
+    }
+  });
+
+  test("--no-verify: the data shown, NOT VERIFIED, exit 0; unreadable: exit 1", async () => {
+    const line = await rrCookie({ user: "ann" }, { msg: "hi" }, [REMIX_NEW]);
+    const r = cli(["inspect", line, "--format", "remix", "--no-verify"]);
+    assert.equal(r.code, 0, r.stderr);
+    const f = fields(r.stdout);
+    assert.match(f.verified, /^NOT VERIFIED: .*only --remix-secret proves it authentic/);
+    assert.deepEqual(JSON.parse(f.data), { user: "ann" });
+    assert.deepEqual(JSON.parse(f.flash), { msg: "hi" });
+    const { code, body } = json(["inspect", line, "--format", "remix", "--no-verify"]);
+    assert.equal(code, 0);
+    assert.deepEqual([body.verified, body.readable, body.data, body.flash], [false, true, { user: "ann" }, { msg: "hi" }]);
+    const bad = cli(["inspect", "__session=bm90IGpzb24.sig", "--format", "remix", "--no-verify"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /not readable as a React Router cookie/);
+  });
+});
+
+describe("inspect --format cookie-rs (the cookie crate 0.18)", () => {
+  const rsOptions = (c, name = c.cookieName) => ({
+    format: "cookie-rs",
+    cookie: { name },
+    cookieRs: { ...(c.key === "raw" ? { key: RS_KEY } : { masterKey: RS_MASTER }), jar: c.jar },
+  });
+
+  test("every fixture, raw and percent-encoded, private and signed jars: loadSession's status, reason and data", async () => {
+    const cases = COOKIE_RS.cases.flatMap((c) => [
+      [c, c.value],
+      [c, c.encoded],
+    ]);
+    await pool(cases, async ([c, v]) => {
+      // cookieName: the name to read it under ("other" for a value moved there).
+      const args = ["inspect", `${c.cookieName}=${v}`, "--format", "cookie-rs", ...rsKeyArgs(c), "--cookie-rs-jar", c.jar];
+      const { code, body } = await jsonAsync(args);
+      const session = await loadSession(`${c.cookieName}=${v}`, rsOptions(c));
+      assert.deepEqual([body.status, body.reason ?? undefined], [session.status, session.reason], c.name);
+      assert.equal(body.jar, c.jar);
+      if (c.expect === "valid") {
+        assert.equal(code, 0, c.name);
+        assert.deepEqual(body.data, JSON.parse(c.plaintext), c.name);
+        assert.deepEqual(body.data, session.toJSON(), c.name);
+      } else if (c.expect !== "valid") {
+        assert.equal(code, 1, c.name);
+        assert.equal(body.reason, c.expect, c.name);
+      }
+    });
+  });
+
+  test("human output; the private jar binds the cookie name, the signed jar does not", () => {
+    const c = COOKIE_RS.cases.find((x) => x.name === "raw private ascii");
+    const r = cli(["inspect", c.value, "--name", "session", "--format", "cookie-rs", "--cookie-rs-key", RS_KEY]);
+    assert.equal(r.code, 0, r.stderr);
+    const f = fields(r.stdout);
+    assert.equal(f.format, "cookie-rs, private jar (AES-256-GCM)");
+    assert.equal(f.status, "valid");
+    assert.equal(f.data, JSON.stringify(JSON.parse(c.plaintext), null, 2));
+    const moved = cli(["inspect", c.value, "--name", "other", "--format", "cookie-rs", "--cookie-rs-key", RS_KEY]);
+    assert.equal(moved.code, 1);
+    assert.match(fields(moved.stdout).reason, /^bad_tag: .*another cookie name/);
+    const s = COOKIE_RS.cases.find((x) => x.name === "derived signed ascii");
+    const signed = cli(["inspect", `other=${s.encoded}`, "--format", "cookie-rs", "--cookie-rs-master-key", RS_MASTER, "--cookie-rs-jar", "signed"]);
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.equal(fields(signed.stdout).format, "cookie-rs, signed jar (HMAC-SHA256, readable by the client)");
+  });
+
+  test("tampered and wrong key: exit 1 (bad_tag in the private jar, bad_signature in the signed jar)", async () => {
+    const env = { EDGE_SESSION_CLI_RS_MASTER: RS_MASTER };
+    for (const jar of ["private", "signed"]) {
+      const reason = jar === "private" ? "bad_tag" : "bad_signature";
+      const tampered = COOKIE_RS.cases.find((x) => x.name === `raw ${jar} tampered`);
+      const t = json(["inspect", `session=${tampered.encoded}`, "--format", "cookie-rs", "--cookie-rs-key", RS_KEY, "--cookie-rs-jar", jar]);
+      assert.deepEqual([t.code, t.body.status, t.body.reason], [1, "invalid", reason], `${jar} tampered`);
+      // A raw-key value under the derived master key (from the environment).
+      const valid = COOKIE_RS.cases.find((x) => x.name === `raw ${jar} ascii`);
+      const args = ["inspect", `session=${valid.encoded}`, "--format", "cookie-rs", "--cookie-rs-master-key-env", "EDGE_SESSION_CLI_RS_MASTER", "--cookie-rs-jar", jar];
+      const w = json(args, { env });
+      const session = await loadSession(`session=${valid.encoded}`, rsOptions({ key: "derived", jar }, "session"));
+      assert.deepEqual([w.code, w.body.status, w.body.reason], [1, session.status, reason], `${jar} wrong key`);
+      assert.equal(w.body.data, null);
+      // The same value with its own key, from the environment, opens.
+      assert.equal(json(["inspect", `session=${valid.encoded}`, "--format", "cookie-rs", "--cookie-rs-key-env", "EDGE_SESSION_CLI_RS_KEY", "--cookie-rs-jar", jar], { env: { EDGE_SESSION_CLI_RS_KEY: RS_KEY } }).code, 0);
+    }
+  });
+
+  test("--no-verify: a signed jar's value is shown NOT VERIFIED; a private jar's is refused", () => {
+    const s = COOKIE_RS.cases.find((x) => x.name === "raw signed nested");
+    for (const v of [s.value, s.encoded]) {
+      const r = cli(["inspect", `session=${v}`, "--format", "cookie-rs", "--cookie-rs-jar", "signed", "--no-verify"]);
+      assert.equal(r.code, 0, r.stderr);
+      const f = fields(r.stdout);
+      assert.match(f.verified, /^NOT VERIFIED: .*--cookie-rs-key or --cookie-rs-master-key proves it authentic/);
+      assert.deepEqual(JSON.parse(f.data), JSON.parse(s.plaintext));
+    }
+    const p = COOKIE_RS.cases.find((x) => x.name === "raw private nested");
+    for (const jar of [[], ["--cookie-rs-jar", "private"]]) {
+      const r = cli(["inspect", `session=${p.encoded}`, "--format", "cookie-rs", ...jar, "--no-verify"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /a cookie-rs private-jar value is encrypted \(AES-256-GCM\)/);
+      assert.match(r.stderr, /--cookie-rs-jar signed/);
+      const { body } = json(["inspect", `session=${p.encoded}`, "--format", "cookie-rs", ...jar, "--no-verify"]);
+      assert.deepEqual([body.readable, body.data], [false, null]);
+    }
+  });
+});
+
 describe("secrets are never echoed", () => {
   test("no output of any run holds a secret, including --secret=S, --secret-env and errors", async () => {
     const line = await issue({ k: 1 });
@@ -469,10 +753,29 @@ describe("secrets are never echoed", () => {
     cli(["inspect", line, "--secret", SECRET.slice(0, 20)]);
     cli(["inspect", line, "--no-verify", "--secret", SECRET]);
     cli(["inspect", "beaker.session.id=x", "--format", "beaker", "--beaker-validate-key", SECRET, "--beaker-encrypt-key", OLD]);
+    // The foreign formats' keys, valid or not, as flags, ID=P, --flag=value and from the environment.
+    const seal = await sealData({ k: 1 }, { password: IRON_PW, ttl: 3600 });
+    const fenv = { EDGE_SESSION_CLI_IRON: IRON_PW, EDGE_SESSION_CLI_REMIX: REMIX_NEW, EDGE_SESSION_CLI_RS: RS_KEY };
+    cli(["inspect", `app=${seal}`, "--format", "iron", `--iron-password=${IRON_PW}`]);
+    cli(["inspect", `app=${seal}`, "--format", "iron", "--iron-password", `1=${IRON_PW}`, "--iron-password", `2=${IRON_OLD}`, "--json"]);
+    cli(["inspect", `app=${seal}`, "--format", "iron", "--iron-password-env", "3=EDGE_SESSION_CLI_IRON", "--json"], { env: fenv });
+    cli(["inspect", `app=${seal}`, "--format", "iron", "--iron-password", IRON_PW.slice(0, 20)]);
+    cli(["inspect", `app=${seal}`, "--format", "iron", "--iron-password", IRON_PW, "--no-verify"]);
+    cli(["inspect", `app=${seal}`, "--iron-password", IRON_PW, `--bogus=${IRON_OLD}`]);
+    cli(["inspect", "__session=e30.x", "--format", "remix", "--remix-secret", REMIX_NEW, "--remix-secret", REMIX_OLD]);
+    cli(["inspect", "__session=e30.x", "--format", "remix", "--remix-secret-env", "EDGE_SESSION_CLI_REMIX", "--json"], { env: fenv });
+    const rs = COOKIE_RS.cases[0];
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-key", RS_KEY]);
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-key-env", "EDGE_SESSION_CLI_RS", "--json"], { env: fenv });
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-master-key", RS_MASTER, "--json"]);
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-key", RS_KEY.slice(0, 40)]);
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-master-key", RS_MASTER.slice(0, 20)]);
+    cli(["inspect", `session=${rs.encoded}`, "--format", "cookie-rs", "--cookie-rs-key", RS_KEY, "--cookie-rs-master-key", RS_MASTER]);
     // The secret as data inside the cookie is data, and is shown; everything else is checked.
     assert.ok(runs.length > 60, `${runs.length} runs`);
+    const foreign = [IRON_PW, IRON_OLD, IRON_PW.slice(0, 20), REMIX_NEW, REMIX_OLD, RS_KEY, RS_KEY.slice(0, 40), RS_MASTER, RS_MASTER.slice(0, 20)];
     for (const r of runs) {
-      for (const s of [SECRET, OLD, OTHER, SECRET.slice(0, 20)]) {
+      for (const s of [SECRET, OLD, OTHER, SECRET.slice(0, 20), ...foreign]) {
         assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `a secret in the output of: ${r.args.map((a) => a.slice(0, 30)).join(" ")}`);
       }
     }
