@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { workerModules } from "./bundle.mjs";
 
 const PYTHON = process.env.BEAKER_PYTHON;
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,30 +60,6 @@ const SETTINGS = {
   ),
 };
 
-/**
- * The Worker's modules, as wrangler would bundle them: tests/beaker/worker.js
- * imports "edge-session" (the README shows it verbatim), which workerd resolves
- * to the module "tests/beaker/edge-session": here, the package's workerd entry.
- * The package files are those workerd.js imports, followed statically.
- */
-function workerModules() {
-  const pkg = path.join(root, "pkg");
-  const modules = [
-    { type: "ESModule", path: WORKER },
-    { type: "ESModule", path: path.join(path.dirname(WORKER), "edge-session"), contents: 'export * from "../../pkg/workerd.js";\n' },
-  ];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    if (file.endsWith(".wasm")) return modules.push({ type: "CompiledWasm", path: path.join(pkg, file) });
-    modules.push({ type: "ESModule", path: path.join(pkg, file) });
-    const text = readFileSync(path.join(pkg, file), "utf8");
-    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\/[^"']+)["']/gm)) visit(spec.slice(2));
-  };
-  visit("workerd.js");
-  return modules;
-}
 
 /**
  * The Worker's bindings for the same settings: the keys as secrets
@@ -186,7 +163,7 @@ for (const [name, settings] of Object.entries(SETTINGS)) {
       app = await startApp(settings);
       mf = new Miniflare({
         modulesRoot: root,
-        modules: workerModules(),
+        modules: workerModules(WORKER),
         compatibilityDate: "2025-09-01",
         bindings: workerBindings(settings, app.origin),
       });

@@ -5,7 +5,8 @@
 //   bundleWorker(...)   esbuild with wrangler's conditions (workerd, worker, browser);
 //                       the .wasm stays an import, for Miniflare's CompiledWasm rule
 //   workerd(...)        a Miniflare instance over a bundle, with a KV namespace
-import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+//   workerModules(w)    Miniflare modules for a Worker that imports "edge-session", unbundled
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -65,4 +66,27 @@ export async function workerd(script, bindings) {
   });
   await mf.ready;
   return mf;
+}
+
+/**
+ * The modules of a Worker that imports "edge-session" (as the README shows it),
+ * unbundled: workerd resolves that name to the module "<worker dir>/edge-session",
+ * here the package's workerd entry, then every file it imports, followed statically.
+ */
+export function workerModules(worker) {
+  const modules = [
+    { type: "ESModule", path: worker },
+    { type: "ESModule", path: path.join(path.dirname(worker), "edge-session"), contents: 'export * from "../../pkg/workerd.js";\n' },
+  ];
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (file.endsWith(".wasm")) return modules.push({ type: "CompiledWasm", path: path.join(pkgDir, file) });
+    modules.push({ type: "ESModule", path: path.join(pkgDir, file) });
+    const text = readFileSync(path.join(pkgDir, file), "utf8");
+    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\/[^"']+)["']/gm)) visit(spec.slice(2));
+  };
+  visit("workerd.js");
+  return modules;
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { sealData, unsealData } from "iron-session";
 import { createCookieSessionStorage } from "react-router";
+import { workerModules } from "./bundle.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const WORKER = fileURLToPath(new URL("../workerd/migrate-worker.js", import.meta.url));
@@ -67,25 +68,6 @@ async function remixCookie(data, flash = {}) {
   return pair(await storage.commitSession(s));
 }
 
-/** The modules of a Worker that imports "edge-session": the package's workerd entry and what it imports. */
-function exampleModules(worker) {
-  const pkg = path.join(root, "pkg");
-  const modules = [
-    { type: "ESModule", path: worker },
-    { type: "ESModule", path: path.join(path.dirname(worker), "edge-session"), contents: 'export * from "../../pkg/workerd.js";\n' },
-  ];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    if (file.endsWith(".wasm")) return modules.push({ type: "CompiledWasm", path: path.join(pkg, file) });
-    modules.push({ type: "ESModule", path: path.join(pkg, file) });
-    const text = readFileSync(path.join(pkg, file), "utf8");
-    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\/[^"']+)["']/gm)) visit(spec.slice(2));
-  };
-  visit("workerd.js");
-  return modules;
-}
 
 describe("migration on workerd: the test Worker (pkg/workerd.js, KV store)", { timeout: 120_000 }, () => {
   let mf;
@@ -215,7 +197,7 @@ describe("migration on workerd: the README example (tests/workerd/migrate-exampl
   before(async () => {
     mf = new Miniflare({
       modulesRoot: root,
-      modules: exampleModules(EXAMPLE),
+      modules: workerModules(EXAMPLE),
       compatibilityDate: "2025-09-01",
       kvNamespaces: ["SESSIONS"],
       bindings: {
