@@ -137,6 +137,21 @@ pub(crate) struct Foreign {
     pub reseal: bool,
 }
 
+#[cfg(any(feature = "iron", feature = "remix", feature = "cookie-rs"))]
+impl Foreign {
+    /// A session from a format that keeps no id or times of its own.
+    fn plain(data: String, flash: String, reseal: bool) -> Self {
+        Foreign {
+            id: None,
+            data,
+            flash,
+            iat: None,
+            created: None,
+            reseal,
+        }
+    }
+}
+
 /// Why a foreign cookie was not accepted.
 pub(crate) type Refusal = (Status, &'static str);
 
@@ -219,42 +234,21 @@ impl Format {
                     (status, e.reason())
                 })?;
                 let (data, flash) = split_flash(&u.json, limits)?;
-                Ok(Foreign {
-                    id: None,
-                    data,
-                    flash,
-                    iat: None,
-                    created: None,
-                    reseal: u.stale,
-                })
+                Ok(Foreign::plain(data, flash, u.stale))
             }
             #[cfg(feature = "remix")]
             Format::Remix(f) => {
                 let d = crate::remix::decode(value, &f.secrets, limits)
                     .map_err(|e| (Status::Invalid, e.reason()))?;
                 let (data, flash) = split_remix_flash(&d.json, limits)?;
-                Ok(Foreign {
-                    id: None,
-                    data,
-                    flash,
-                    iat: None,
-                    created: None,
-                    reseal: d.secret_index != 0,
-                })
+                Ok(Foreign::plain(data, flash, d.secret_index != 0))
             }
             #[cfg(feature = "cookie-rs")]
             Format::CookieRs(f) => {
                 let text = crate::cookie_rs::decode(cookie_name, value, &f.key, f.jar)
                     .map_err(|e| (Status::Invalid, e.reason()))?;
                 let (data, flash) = split_flash(&text, limits)?;
-                Ok(Foreign {
-                    id: None,
-                    data,
-                    flash,
-                    iat: None,
-                    created: None,
-                    reseal: false,
-                })
+                Ok(Foreign::plain(data, flash, false))
             }
         }
     }
