@@ -33,6 +33,9 @@ const HTTP_ONLY = 4;
 const PARTITIONED = 8;
 const EXPIRES = 16;
 const ROLLING = 32;
+const STORE_CAS = 64;
+// Merge-and-retry rounds for a compare-and-swap write before giving up.
+const MAX_MERGES = 8;
 
 function bad(option, message) {
   return new SessionError("invalid_option", `${option}: ${message}`, { option });
@@ -54,6 +57,11 @@ function flag(value, option, fallback) {
 
 function isStore(store) {
   return store && ["get", "put", "delete"].every((m) => typeof store[m] === "function");
+}
+
+/** A store that can compare-and-swap: getVersioned(key) and putIf(key, value, version, options). */
+function canSwap(store) {
+  return typeof store.getVersioned === "function" && typeof store.putIf === "function";
 }
 
 /** Options as the wasm codec takes them, plus what only JS needs. */
@@ -86,9 +94,6 @@ function resolve(options) {
   if (typeof now !== "function") throw bad("now", "must be a function returning milliseconds");
   const idleTimeout = seconds(options.idleTimeout, "idleTimeout", null);
   const maxAge = seconds(options.maxAge, "maxAge", 14 * DAY);
-  // Re-issue before an idle timeout (ours or Beaker's) can end an active session.
-  const idle = idleTimeout || (format === "beaker" && foreign[2][1]) || 0;
-  const touchDefault = Math.min(3600, idle ? Math.ceil(idle / 2) : 3600);
   const inlineLimit = options.inlineLimit ?? 4000;
   if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
   const limits = options.limits ?? {};
@@ -99,7 +104,6 @@ function resolve(options) {
   }
   const storePrefix = options.storePrefix ?? "session:";
   if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
-  if (foreign && store) throw bad("store", `is not supported with format "${format}": its cookies stay inline`);
   const cookie = [
     c.name ?? (format === "beaker" ? "beaker.session.id" : secure ? "__Host-session" : "session"),
     c.path ?? "/",
@@ -112,20 +116,23 @@ function resolve(options) {
     (flag(c.httpOnly, "cookie.httpOnly", true) ? HTTP_ONLY : 0) |
     (flag(c.partitioned, "cookie.partitioned", false) ? PARTITIONED : 0) |
     (flag(c.expires, "cookie.expires", false) ? EXPIRES : 0) |
-    (flag(options.rolling, "rolling", false) ? ROLLING : 0);
+    (flag(options.rolling, "rolling", false) ? ROLLING : 0) |
+    (store && canSwap(store) ? STORE_CAS : 0);
   const numbers = [
     maxAge,
     idleTimeout ?? 0,
-    seconds(options.touchAfter, "touchAfter", touchDefault),
+    seconds(options.touchAfter, "touchAfter", 0),
     inlineLimit,
     limits.maxBytes ?? 256 * 1024,
     limits.maxDepth ?? 32,
+    options.absoluteTimeout ?? 0,
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
   const names = [cookie[0], ...legacy.map((l) => l[3][0])];
   // The longest store blob the core could have written (a sealed document).
   const maxBlob = Math.ceil(((16 + 12 + 2 * numbers[4] + 256 + 16) * 4) / 3);
-  return { codec: codec(args, foreign, legacy), store, now, storeTimeout, format, names, maxBlob };
+  const cas = Boolean(store && canSwap(store));
+  return { codec: codec(args, foreign, legacy), store, cas, now, storeTimeout, format, names, maxBlob };
 }
 
 // Foreign cookies are sealed with their own keys; the native ring is never
@@ -392,20 +399,35 @@ export async function loadSession(input, options) {
   const opts = resolve(options);
   const now = opts.now();
   let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names), now));
+  let version;
   if (out.fetch) {
     const fetch = out.fetch;
     let blob;
     try {
-      blob = blobText(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
+      if (opts.cas) {
+        const entry = await withTimeout(opts.store.getVersioned(out.key), opts.storeTimeout, "store.getVersioned");
+        blob = blobText(entry?.value);
+        version = entry?.version;
+      } else {
+        blob = blobText(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
+      }
       // Longer than anything we write: garbage, kept out of wasm memory.
       if (blob !== null && blob.length > opts.maxBlob) blob = "";
     } catch {
-      out = JSON.parse(opts.codec.loadFailed());
+      out = JSON.parse(opts.codec.loadFailed(fetch));
     }
     if (blob !== undefined) out = JSON.parse(opts.codec.loadFetched(fetch, blob, now));
   }
-  if (out.error) throw new SessionError(out.error, `loadSession failed: ${out.error}`);
-  return new Session(opts, out);
+  if (out.error) throw coreFailure(out.error, now);
+  return new Session(opts, out, version);
+}
+
+/** A core error code from load or save, as a SessionError. */
+function coreFailure(code, now) {
+  if (code === "invalid_clock") {
+    return bad("now", `returned ${now}, which is not Unix time in milliseconds from 2020 to 9999 (performance.now() is not a clock)`);
+  }
+  return new SessionError(code, `edge-session: ${code}`);
 }
 
 // Bits of Codec.save's flags (src/wasm.rs).
@@ -429,9 +451,11 @@ export class Session {
   #flags = 0;
   #status;
   #reason;
+  #version;
 
-  constructor(opts, loaded) {
+  constructor(opts, loaded, version) {
     this.#opts = opts;
+    this.#version = version;
     this.#data = loaded.data;
     this.#flashIn = loaded.flash;
     this.#meta = loaded.meta;
@@ -546,37 +570,84 @@ export class Session {
     }
     const flags =
       this.#flags | (data !== this.#before ? DATA_CHANGED : 0) | (flash !== this.#flashBefore ? FLASH_CHANGED : 0);
-    const plan = JSON.parse(opts.codec.save(this.#meta, data, flash, flags, opts.now()));
-    if (plan.error) throw saveError(plan, opts.format);
-    for (const op of plan.store) {
-      try {
-        const pending =
-          op.op === "put"
-            ? opts.store.put(op.key, op.value, { expirationTtl: op.ttl })
-            : opts.store.delete(op.key);
-        await withTimeout(Promise.resolve(pending), opts.storeTimeout, `store.${op.op}`);
-      } catch (e) {
-        throw new SessionError("store_failed", `the session store failed (${op.op}): ${e?.message ?? e}`, {
-          cause: e,
-        });
+    const now = opts.now();
+    let plan = JSON.parse(opts.codec.save(this.#meta, data, flash, flags, now));
+    for (let merges = 0; ; merges++) {
+      if (plan.error) throw saveError(plan, opts.format, now);
+      const run = await runStore(opts, plan, this.#version);
+      this.#version = run.version;
+      const conflict = run.conflict;
+      if (!conflict) break;
+      // Another request wrote first: merge with what it wrote, per key.
+      if (merges === MAX_MERGES) {
+        throw new SessionError("store_failed", `the session store kept refusing the write after ${MAX_MERGES} merges`);
       }
+      const theirs = await storeCall(opts, "getVersioned", () => opts.store.getVersioned(conflict.key));
+      this.#version = theirs?.version;
+      plan = JSON.parse(
+        opts.codec.rebase(this.#meta, this.#before, data, this.#flashBefore, flash, flags, blobText(theirs?.value), now),
+      );
     }
     if (plan.cookies.length) {
       // After destroy the cookie is gone: what follows is a new, empty session.
       if (this.#flags & DESTROY) this.#status = "new";
+      if (plan.data) this.#data = plan.data;
       this.#meta = plan.meta;
       this.#id = plan.id;
       this.#stored = plan.stored;
       this.#flags = 0;
-      this.#before = data;
-      this.#flashBefore = flash;
+      this.#before = plan.data ? JSON.stringify(plan.data) : data;
+      this.#flashBefore = plan.flash ? JSON.stringify(plan.flash) : flash;
     }
     return plan.cookies;
   }
 }
 
-function saveError(plan, format) {
+async function storeCall(opts, what, call) {
+  try {
+    return await withTimeout(Promise.resolve(call()), opts.storeTimeout, `store.${what}`);
+  } catch (e) {
+    throw new SessionError("store_failed", `the session store failed (${what}): ${e?.message ?? e}`, { cause: e });
+  }
+}
+
+/**
+ * Runs a plan's store operations in order. Returns the store version now
+ * held, and the put that lost a compare-and-swap race (null when none did).
+ */
+async function runStore(opts, plan, version) {
+  const store = opts.store;
+  for (const op of plan.store) {
+    const options = { expirationTtl: op.ttl };
+    if (op.op === "put" && opts.cas) {
+      // Unconditional puts go through putIf too, to learn the new version.
+      const expected = op.cas ? (version ?? null) : undefined;
+      const r = await storeCall(opts, "putIf", () => store.putIf(op.key, op.value, expected, options));
+      if (!r?.ok) return { version, conflict: op };
+      version = r.version;
+    } else if (op.op === "put") {
+      await storeCall(opts, "put", () => store.put(op.key, op.value, options));
+    } else if (op.required) {
+      await storeCall(opts, "delete", () => store.delete(op.key));
+    } else {
+      // Clean-up: a failure leaves the entry to expire on its own.
+      await storeCall(opts, "delete", () => store.delete(op.key)).catch(() => {});
+    }
+  }
+  return { version, conflict: null };
+}
+
+function saveError(plan, format, now) {
   switch (plan.error) {
+    case "session_unavailable":
+      return new SessionError(
+        "session_unavailable",
+        "the session could not be read from the store (see session.reason), so changes to it are not saved: retry the request, or regenerate() to start a new session",
+      );
+    case "session_ended":
+      return new SessionError("session_ended", "another request destroyed this session while this one ran");
+    case "invalid_clock":
+      return coreFailure(plan.error, now);
     case "too_large":
       return new SessionError(
         "too_large",

@@ -7,7 +7,8 @@
 //! header  = version(1) flags(1) key_id(4) issued_at(5) expires_at(5)       16 bytes
 //!   version     0x01
 //!   flags       bit 0: mode (0 sealed, 1 signed)
-//!               bits 1-2: kind (0 session document, 1 store reference, 2 store blob)
+//!               bits 1-2: kind (0 session document, 1 store reference (0.1),
+//!                         2 store blob, 3 store pointer)
 //!               bits 3-7: zero
 //!   key_id      first 4 bytes of HKDF-Expand(secret, "key-id")
 //!   issued_at   seconds since the Unix epoch, unsigned 40-bit big-endian
@@ -73,6 +74,8 @@ pub enum Kind {
     Reference,
     /// A session document held in a store.
     Blob,
+    /// A pointer to a versioned or compare-and-swap store entry ([`crate::spill::Pointer`]).
+    Pointer,
 }
 
 /// Which subkeys protect a value.
@@ -154,6 +157,7 @@ impl Header {
             Kind::Session => 0,
             Kind::Reference => 1,
             Kind::Blob => 2,
+            Kind::Pointer => 3,
         };
         b[1] = (self.mode == Mode::Signed) as u8 | (kind << 1);
         b[2..6].copy_from_slice(&self.key_id);
@@ -174,7 +178,7 @@ impl Header {
             0 => Kind::Session,
             1 => Kind::Reference,
             2 => Kind::Blob,
-            _ => return Err(DecodeError::Malformed),
+            _ => Kind::Pointer,
         };
         if b[1] >> 3 != 0 {
             return Err(DecodeError::Malformed);
@@ -465,7 +469,7 @@ mod tests {
         assert_eq!(Header::parse(&bad), Err(DecodeError::Malformed));
         bad = b;
         bad[1] |= 0b110;
-        assert_eq!(Header::parse(&bad), Err(DecodeError::Malformed));
+        assert_eq!(Header::parse(&bad).map(|h| h.kind), Ok(Kind::Pointer));
         bad = b;
         bad[0] = 2;
         assert_eq!(Header::parse(&bad), Err(DecodeError::UnsupportedVersion));

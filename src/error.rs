@@ -26,6 +26,8 @@ pub enum DecodeError {
     Expired,
     /// The idle timeout has passed since the value was issued.
     IdleTimeout,
+    /// The absolute timeout has passed since the session started.
+    AbsoluteTimeout,
     /// Larger than the configured limit.
     TooLarge,
     /// The payload is valid JSON but not an object, or not valid JSON.
@@ -49,6 +51,7 @@ impl DecodeError {
             Self::BadTag => "bad_tag",
             Self::Expired => "expired",
             Self::IdleTimeout => "idle_timeout",
+            Self::AbsoluteTimeout => "absolute_timeout",
             Self::TooLarge => "too_large",
             Self::NotObject => "not_object",
             Self::TooDeep => "too_deep",
@@ -97,12 +100,26 @@ pub enum ConfigError {
     Path,
     /// The cookie value holds characters outside RFC 6265 cookie-octets.
     CookieValue,
-    /// A duration is zero or out of range.
+    /// `maxAge` is zero or out of range.
     Duration,
+    /// `idleTimeout` is zero or out of range.
+    IdleTimeout,
+    /// `touchAfter` is zero or out of range.
+    TouchAfter,
+    /// `absoluteTimeout` is zero or out of range.
+    AbsoluteTimeout,
     /// `inlineLimit` is out of range.
     InlineLimit,
-    /// A decoder limit is zero or out of range.
-    Limits,
+    /// `limits.maxBytes` is out of range.
+    MaxBytes,
+    /// `limits.maxDepth` is out of range.
+    MaxDepth,
+    /// A store was configured with a foreign format, whose cookies stay inline.
+    ForeignStore,
+    /// A legacy cookie has the main cookie's name.
+    LegacyName,
+    /// A legacy entry names the native format.
+    LegacyFormat,
     /// A store key prefix is too long or holds control characters.
     StorePrefix,
     /// A session id holds characters other than base64url or hex.
@@ -126,8 +143,15 @@ impl ConfigError {
             Self::Path => "cookie.path",
             Self::CookieValue => "cookie value",
             Self::Duration => "maxAge",
+            Self::IdleTimeout => "idleTimeout",
+            Self::TouchAfter => "touchAfter",
+            Self::AbsoluteTimeout => "absoluteTimeout",
             Self::InlineLimit => "inlineLimit",
-            Self::Limits => "limits",
+            Self::MaxBytes => "limits.maxBytes",
+            Self::MaxDepth => "limits.maxDepth",
+            Self::ForeignStore => "store",
+            Self::LegacyName => "legacy.cookie.name",
+            Self::LegacyFormat => "legacy.format",
             Self::StorePrefix => "storePrefix",
             Self::SessionId => "id",
         }
@@ -154,9 +178,22 @@ impl ConfigError {
             Self::Domain => "cookie.domain holds characters a cookie domain cannot have",
             Self::Path => "cookie.path must start with / and hold no ; or control characters",
             Self::CookieValue => "a cookie value holds characters outside RFC 6265 cookie-octets",
-            Self::Duration => "maxAge, idleTimeout and touchAfter must be whole seconds in range",
+            Self::Duration => "maxAge must be whole seconds from 1 to 34560000 (400 days)",
+            Self::IdleTimeout => "idleTimeout must be whole seconds from 1 to 34560000 (400 days)",
+            Self::TouchAfter => "touchAfter must be whole seconds from 1 to 34560000 (400 days)",
+            Self::AbsoluteTimeout => {
+                "absoluteTimeout must be whole seconds from 1 to 315360000 (10 years)"
+            }
             Self::InlineLimit => "inlineLimit must be from 64 to 8192 bytes",
-            Self::Limits => "limits.maxBytes must be at least 64 and limits.maxDepth from 1 to 100",
+            Self::MaxBytes => "limits.maxBytes must be from 64 to 16777216 bytes",
+            Self::MaxDepth => "limits.maxDepth must be from 1 to 100",
+            Self::ForeignStore => {
+                "store is not supported with a foreign format: its cookies stay inline"
+            }
+            Self::LegacyName => "legacy.cookie.name must differ from the session cookie's name",
+            Self::LegacyFormat => {
+                "legacy.format must be \"beaker\", \"iron\", \"remix\" or \"cookie-rs\""
+            }
             Self::StorePrefix => "storePrefix must be at most 128 printable characters",
             Self::SessionId => "a session id must be 1-64 base64url or hex characters",
         }

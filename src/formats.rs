@@ -14,7 +14,7 @@ use alloc::string::String;
 use crate::cookie::CookieOptions;
 #[cfg(feature = "foreign")]
 use crate::{payload, DecodeError, Limits, SaveError};
-use crate::{session, Random, RandomError, Status};
+use crate::{Random, RandomError, Status};
 
 /// The cookie format a [`Config`](crate::Config) reads and writes.
 ///
@@ -190,7 +190,7 @@ impl Format {
         match self {
             #[cfg(feature = "beaker")]
             Format::Beaker(_) => uuid4_hex(rng),
-            _ => session::new_id(rng),
+            _ => crate::id::new_id(rng),
         }
     }
 

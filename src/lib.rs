@@ -18,7 +18,7 @@
 //! use edge_session::*;
 //! let cfg = Config::new(KeyRing::new(&["a secret of at least 32 bytes!!!"]).unwrap(),
 //!                       cookie::CookieOptions::new("__Host-session"));
-//! let now = 1_700_000_000;
+//! let now = 1_700_000_000; // the clock is passed in, in Unix seconds
 //! let LoadStep::Done(s) = cfg.load("", now, &mut OsRandom).unwrap() else { unreachable!() };
 //! let change = Change { data: r#"{"user":"ada"}"#, before_data: &s.data, ..Change::default() };
 //! let plan = cfg.save(&s.meta, &change, now, &mut OsRandom).unwrap();
@@ -44,6 +44,7 @@ pub mod cookie_rs;
 pub mod envelope;
 mod error;
 pub mod formats;
+mod id;
 #[cfg(feature = "iron")]
 pub mod iron;
 pub mod keys;
@@ -53,6 +54,7 @@ mod random;
 pub mod remix;
 pub mod session;
 pub mod spill;
+pub mod status;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
 mod wasm;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
@@ -74,6 +76,5 @@ pub use payload::Limits;
 #[cfg(feature = "std")]
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
-pub use session::{
-    Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, Status, StoreOp, Stored,
-};
+pub use session::{Change, Config, Fetch, LoadStep, Loaded, Meta, Rebased, SavePlan, StoreOp};
+pub use status::{ClockError, LoadError, SaveError, Status};

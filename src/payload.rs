@@ -5,6 +5,8 @@
 
 use serde::de::IgnoredAny;
 
+use alloc::string::String;
+
 use crate::DecodeError;
 
 /// Bounds on what a decoder accepts.
@@ -205,6 +207,51 @@ fn value_end(b: &[u8], start: usize) -> Option<usize> {
             Some(i)
         }
     }
+}
+
+/// Merges two edits of a JSON object by top-level member: `ours` and
+/// `theirs` both started from `base`. A member `ours` changed, added or
+/// removed takes `ours`' version; every other member takes `theirs`'. Values
+/// compare as text, as `JSON.stringify` writes them.
+///
+/// ```
+/// use edge_session::payload::merge;
+/// let base = r#"{"a":1,"b":1,"c":1}"#;
+/// let ours = r#"{"a":2,"b":1}"#;          // changed a, removed c
+/// let theirs = r#"{"a":1,"b":3,"c":1,"d":4}"#; // changed b, added d
+/// assert_eq!(merge(base, ours, theirs), r#"{"a":2,"b":3,"d":4}"#);
+/// ```
+pub fn merge(base: &str, ours: &str, theirs: &str) -> String {
+    use alloc::collections::BTreeMap;
+    let base: BTreeMap<&str, &str> = members(base).collect();
+    let ours_map: BTreeMap<&str, &str> = members(ours).collect();
+    let mine = |k: &str| ours_map.get(k) != base.get(k);
+    let mut out = String::with_capacity(ours.len().max(theirs.len()) + 16);
+    out.push('{');
+    let push = |out: &mut String, k: &str, v: &str| {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+        out.push_str(v);
+    };
+    for (k, v) in members(theirs) {
+        match (mine(k), ours_map.get(k)) {
+            (false, _) => push(&mut out, k, v),
+            (true, Some(o)) => push(&mut out, k, o),
+            (true, None) => {}
+        }
+    }
+    let theirs_keys: BTreeMap<&str, ()> = members(theirs).map(|(k, _)| (k, ())).collect();
+    for (k, v) in members(ours) {
+        if !theirs_keys.contains_key(k) && mine(k) {
+            push(&mut out, k, v);
+        }
+    }
+    out.push('}');
+    out
 }
 
 #[cfg(test)]

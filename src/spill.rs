@@ -1,11 +1,25 @@
 //! Store spill: where a session goes when it does not fit in a cookie.
 //!
-//! The store key is a keyed hash of the session id (the store-id subkey), so
-//! someone who can list the store learns no session ids. The blob is sealed
-//! with the store-encrypt subkey and bound to its store key, so it cannot be
-//! moved to another key. The cookie then carries a sealed [`Reference`]: the
-//! id, a generation counter, and a digest of the blob, so a stale or missing
-//! read from an eventually consistent store is detected, never served.
+//! Store keys are keyed hashes of the session id (the store-id subkey), so
+//! someone who can list the store learns no session ids. Blobs are sealed
+//! with the store-encrypt subkey and bound to their store key, so a blob
+//! cannot be moved to another key. The cookie carries a sealed [`Pointer`].
+//!
+//! Two layouts, chosen by what the store can do:
+//!
+//! - **Versioned** (any `get/put/delete` store, such as Workers KV): every
+//!   write goes to a new, immutable key `base.tag`. A cookie names its own
+//!   version, so a sibling request that still carries an older cookie reads
+//!   the data it names. A version is deleted once it is superseded twice and
+//!   at least [`RETIRE_AFTER_MS`] old, which keeps two live blobs per session
+//!   and keeps deletes off KV's one-write-per-second-per-key limit.
+//! - **Head** (stores with compare-and-swap: Durable Objects, Deno KV): one
+//!   key per session, written only if unchanged since it was read; a
+//!   conflicting write is merged per top-level key. A cookie accepts the
+//!   generation it names or a newer one.
+//!
+//! 0.1 cookies carry a [`Reference`] to a single key rewritten in place;
+//! they still load.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -24,6 +38,19 @@ pub const MIN_TTL: u64 = 60;
 pub const DIGEST_LEN: usize = 16;
 /// Longest store key prefix accepted.
 pub const MAX_PREFIX_LEN: usize = 128;
+/// How long an eventually consistent store may serve an older value (or
+/// nothing) for a key: Workers KV's documented propagation bound.
+pub const LAG_WINDOW: u64 = 60;
+/// A superseded version is deleted only once it is this old: Workers KV
+/// refuses a second write (a delete counts) to one key within a second.
+pub const RETIRE_AFTER_MS: u64 = 1000;
+/// Random bytes in a version tag (12 base64url characters).
+pub const TAG_LEN: usize = 9;
+/// Most versions a pointer remembers: the current one, the one it
+/// superseded (siblings may still read it), and retired ones not yet old
+/// enough to delete. Past this, the oldest is forgotten and expires by TTL.
+pub const MAX_VERSIONS: usize = 6;
+const HASH_LEN: usize = 32;
 
 /// The store key for a session id: `prefix || base64url(HMAC(store-id subkey, id))`.
 ///
@@ -35,11 +62,44 @@ pub const MAX_PREFIX_LEN: usize = 128;
 /// assert_ne!(k, spill::store_key(ring.current(), "sess:", "abd"));
 /// ```
 pub fn store_key(key: &Key, prefix: &str, id: &str) -> String {
+    base_key(prefix, &id_hash(key, id))
+}
+
+/// The keyed hash of a session id that its store keys are built from.
+///
+/// ```
+/// use edge_session::{spill, KeyRing};
+/// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+/// assert_eq!(spill::id_hash(ring.current(), "abc").len(), 32);
+/// ```
+pub fn id_hash(key: &Key, id: &str) -> [u8; HASH_LEN] {
     let mut mac = key.mac(Purpose::StoreId);
     mac.update(id.as_bytes());
-    let tag = mac.finalize().into_bytes();
-    let mut out = String::with_capacity(prefix.len() + 43);
+    mac.finalize().into_bytes().into()
+}
+
+/// `prefix || base64url(hash)`: a head key, and the base of version keys.
+///
+/// ```
+/// assert_eq!(edge_session::spill::base_key("p:", &[0; 32]).len(), 2 + 43);
+/// ```
+pub fn base_key(prefix: &str, hash: &[u8; HASH_LEN]) -> String {
+    let mut out = String::with_capacity(prefix.len() + 43 + 1 + 12);
     out.push_str(prefix);
+    URL_SAFE_NO_PAD.encode_string(hash, &mut out);
+    out
+}
+
+/// The key of one version: `base || "." || base64url(tag)`.
+///
+/// ```
+/// let k = edge_session::spill::version_key("p:abc", &[0; 9]);
+/// assert_eq!(k, "p:abc.AAAAAAAAAAAA");
+/// ```
+pub fn version_key(base: &str, tag: &[u8; TAG_LEN]) -> String {
+    let mut out = String::with_capacity(base.len() + 13);
+    out.push_str(base);
+    out.push('.');
     URL_SAFE_NO_PAD.encode_string(tag, &mut out);
     out
 }
@@ -130,6 +190,177 @@ impl Reference {
     /// # use edge_session::spill::{digest, Reference};
     /// let r = Reference { generation: 1, digest: digest("b"), id: "x".into() };
     /// assert!(r.matches("b") && !r.matches("c"));
+    /// ```
+    pub fn matches(&self, blob: &str) -> bool {
+        digest(blob).ct_eq(&self.digest).into()
+    }
+}
+
+/// How a spilled session is laid out in the store.
+///
+/// ```
+/// use edge_session::spill::Layout;
+/// assert_ne!(Layout::Versioned, Layout::Head);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One immutable key per write (any store).
+    Versioned,
+    /// One key per session, written by compare-and-swap.
+    Head,
+    /// 0.1: one key per session, rewritten in place. Read, never written.
+    Single,
+}
+
+/// One written version of a session: its tag and when it was written.
+///
+/// ```
+/// use edge_session::spill::Version;
+/// let v = Version { tag: [1; 9], at_ms: 5 };
+/// assert_eq!(v.at_ms, 5);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// The random tag in the version's key.
+    pub tag: [u8; TAG_LEN],
+    /// When it was written, in Unix milliseconds.
+    pub at_ms: u64,
+}
+
+/// What a spilled session's cookie carries:
+///
+/// ```text
+/// layout(1) generation(4) digest(16) id_hash(32) count(1) count × (tag(9) at_ms(6)) id
+/// ```
+///
+/// `layout` is 0 for head, 1 for versioned; versions are newest first, and
+/// the head layout has none.
+///
+/// ```
+/// use edge_session::spill::{Layout, Pointer, Version};
+/// let p = Pointer { layout: Layout::Versioned, generation: 3, digest: [1; 16], hash: [2; 32],
+///                   versions: vec![Version { tag: [3; 9], at_ms: 1_700_000_000_000 }],
+///                   id: "abc".into() };
+/// assert_eq!(Pointer::from_bytes(&p.to_bytes()).unwrap(), p);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pointer {
+    /// Versioned or head ([`Layout::Single`] only for a 0.1 [`Reference`]).
+    pub layout: Layout,
+    /// Bumped on every write of the session's data.
+    pub generation: u32,
+    /// SHA-256 of the blob written, truncated to 16 bytes.
+    pub digest: [u8; DIGEST_LEN],
+    /// [`id_hash`] of the session id under the key that wrote it.
+    pub hash: [u8; HASH_LEN],
+    /// Versioned: the current version first, then older ones still to retire.
+    pub versions: Vec<Version>,
+    /// The session id.
+    pub id: String,
+}
+
+impl Pointer {
+    /// The payload bytes.
+    ///
+    /// ```
+    /// # use edge_session::spill::{Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: [0; 16], hash: [0; 32],
+    ///                   versions: vec![], id: "x".into() };
+    /// assert_eq!(p.to_bytes().len(), 1 + 4 + 16 + 32 + 1 + 1);
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let n = self.versions.len().min(MAX_VERSIONS);
+        let mut out = Vec::with_capacity(54 + n * (TAG_LEN + 6) + self.id.len());
+        out.push(match self.layout {
+            Layout::Head => 0,
+            Layout::Versioned => 1,
+            Layout::Single => 2,
+        });
+        out.extend_from_slice(&self.generation.to_be_bytes());
+        out.extend_from_slice(&self.digest);
+        out.extend_from_slice(&self.hash);
+        out.push(n as u8);
+        for v in &self.versions[..n] {
+            out.extend_from_slice(&v.tag);
+            out.extend_from_slice(&v.at_ms.min((1 << 48) - 1).to_be_bytes()[2..]);
+        }
+        out.extend_from_slice(self.id.as_bytes());
+        out
+    }
+
+    /// Parses the payload bytes.
+    ///
+    /// ```
+    /// # use edge_session::{spill::Pointer, DecodeError};
+    /// assert_eq!(Pointer::from_bytes(b"short"), Err(DecodeError::Malformed));
+    /// ```
+    pub fn from_bytes(b: &[u8]) -> Result<Self, DecodeError> {
+        let bad = DecodeError::Malformed;
+        let (&layout, rest) = b.split_first().ok_or(bad)?;
+        let layout = match layout {
+            0 => Layout::Head,
+            1 => Layout::Versioned,
+            2 => Layout::Single,
+            _ => return Err(bad),
+        };
+        let (g, rest) = rest.split_at_checked(4).ok_or(bad)?;
+        let (d, rest) = rest.split_at_checked(DIGEST_LEN).ok_or(bad)?;
+        let (h, rest) = rest.split_at_checked(HASH_LEN).ok_or(bad)?;
+        let (&n, mut rest) = rest.split_first().ok_or(bad)?;
+        let n = n as usize;
+        if n > MAX_VERSIONS || (layout == Layout::Versioned) != (n > 0) {
+            return Err(bad);
+        }
+        let mut versions = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (v, r) = rest.split_at_checked(TAG_LEN + 6).ok_or(bad)?;
+            let mut tag = [0u8; TAG_LEN];
+            tag.copy_from_slice(&v[..TAG_LEN]);
+            let at_ms = v[TAG_LEN..].iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+            versions.push(Version { tag, at_ms });
+            rest = r;
+        }
+        let id = core::str::from_utf8(rest).map_err(|_| bad)?;
+        if id.is_empty() {
+            return Err(bad);
+        }
+        let mut digest = [0u8; DIGEST_LEN];
+        digest.copy_from_slice(d);
+        let mut hash = [0u8; HASH_LEN];
+        hash.copy_from_slice(h);
+        Ok(Pointer {
+            layout,
+            generation: u32::from_be_bytes([g[0], g[1], g[2], g[3]]),
+            digest,
+            hash,
+            versions,
+            id: String::from(id),
+        })
+    }
+
+    /// The store key this pointer reads: the head, or the current version.
+    ///
+    /// ```
+    /// # use edge_session::spill::{Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: [0; 16], hash: [0; 32],
+    ///                   versions: vec![], id: "x".into() };
+    /// assert!(p.key("s:").starts_with("s:AAAA"));
+    /// ```
+    pub fn key(&self, prefix: &str) -> String {
+        let base = base_key(prefix, &self.hash);
+        match self.versions.first() {
+            Some(v) if self.layout == Layout::Versioned => version_key(&base, &v.tag),
+            _ => base,
+        }
+    }
+
+    /// True when `blob` is the one this pointer was written with (constant time).
+    ///
+    /// ```
+    /// # use edge_session::spill::{digest, Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: digest("b"), hash: [0; 32],
+    ///                   versions: vec![], id: "x".into() };
+    /// assert!(p.matches("b") && !p.matches("c"));
     /// ```
     pub fn matches(&self, blob: &str) -> bool {
         digest(blob).ct_eq(&self.digest).into()

@@ -13,9 +13,9 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 use crate::cookie::{push_u64, CookieOptions, SameSite};
-use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SaveError, SavePlan, StoreOp};
+use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SavePlan, StoreOp};
 use crate::{BeakerFormat, CookieRsFormat, Format, IronFormat, Legacy, RemixFormat};
-use crate::{ConfigError, KeyRing, Limits, Mode, OsRandom, RandomError};
+use crate::{ConfigError, KeyRing, Limits, LoadError, Mode, OsRandom, SaveError};
 
 // Bits of the `flags` argument of `Codec::new`.
 const SIGNED: u32 = 1;
@@ -24,6 +24,7 @@ const HTTP_ONLY: u32 = 4;
 const PARTITIONED: u32 = 8;
 const EXPIRES: u32 = 16;
 const ROLLING: u32 = 32;
+const STORE_CAS: u32 = 64;
 
 // Bits of the `flags` argument of `Codec::save`.
 const REGENERATE: u32 = 1;
@@ -47,8 +48,9 @@ pub struct Codec {
 #[wasm_bindgen]
 impl Codec {
     /// Builds a codec. `cookie` is `[name, path, domain, sameSite]` (domain ""
-    /// for none), `numbers` is `[maxAge, idleTimeout (0: none), touchAfter,
-    /// inlineLimit, maxBytes, maxDepth]`. Throws `"option\nmessage"`.
+    /// for none), `numbers` is `[maxAge, idleTimeout (0: none), touchAfter
+    /// (0: the default), inlineLimit, maxBytes, maxDepth, absoluteTimeout (0: the
+    /// default)]`. Throws `"option\nmessage"`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         secrets: Vec<String>,
@@ -62,7 +64,12 @@ impl Codec {
         let same_site = match text(3).as_str() {
             "Strict" => SameSite::Strict,
             "None" => SameSite::None,
-            _ => SameSite::Lax,
+            "Lax" => SameSite::Lax,
+            _ => {
+                return Err(option_error(
+                    "cookie.sameSite\ncookie.sameSite must be \"Strict\", \"Lax\" or \"None\"",
+                ))
+            }
         };
         let domain = text(2);
         let cookie = CookieOptions {
@@ -80,13 +87,15 @@ impl Codec {
             expires: flags & EXPIRES != 0,
         };
         let num = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+        // Out of range becomes a value validation refuses, never a truncation.
         let whole = |x: f64| {
-            if x.is_finite() && x >= 0.0 {
+            if x.is_finite() && x >= 0.0 && x <= u64::MAX as f64 {
                 x as u64
             } else {
-                0
+                u64::MAX
             }
         };
+        let size = |x: f64| usize::try_from(whole(x)).unwrap_or(usize::MAX);
         let mut cfg = Config::new(ring, cookie);
         cfg.mode = if flags & SIGNED != 0 {
             Mode::Signed
@@ -95,14 +104,18 @@ impl Codec {
         };
         cfg.max_age = whole(num(0));
         cfg.idle_timeout = Some(whole(num(1))).filter(|s| *s > 0);
-        cfg.touch_after = whole(num(2));
+        cfg.touch_after_secs = Some(whole(num(2))).filter(|s| *s > 0);
+        if num(6) != 0.0 {
+            cfg.absolute_timeout = whole(num(6));
+        }
         cfg.rolling = flags & ROLLING != 0;
-        cfg.inline_limit = whole(num(3)) as usize;
+        cfg.inline_limit = size(num(3));
         cfg.limits = Limits {
-            max_bytes: whole(num(4)) as usize,
-            max_depth: whole(num(5)) as usize,
+            max_bytes: size(num(4)),
+            max_depth: size(num(5)),
         };
         cfg.store_prefix = store_prefix;
+        cfg.store_cas = flags & STORE_CAS != 0;
         cfg.validate().map_err(config_error)?;
         Ok(Codec { cfg })
     }
@@ -122,8 +135,7 @@ impl Codec {
     ) -> Result<(), JsValue> {
         let strings = [validate_key, encrypt_key.unwrap_or_default(), crypto];
         let numbers = [nonce_bits as f64, timeout, cookie_max_age];
-        self.cfg.format = format_from("beaker", &strings, &numbers)?;
-        Ok(())
+        self.set_format("beaker", strings.to_vec(), numbers.to_vec())
     }
 
     /// Reads and writes another format: `kind` is `beaker`, `iron`, `remix`
@@ -136,8 +148,12 @@ impl Codec {
         strings: Vec<String>,
         numbers: Vec<f64>,
     ) -> Result<(), JsValue> {
-        self.cfg.format = format_from(kind, &strings, &numbers)?;
-        Ok(())
+        let format = format_from(kind, &strings, &numbers)?;
+        let previous = core::mem::replace(&mut self.cfg.format, format);
+        self.cfg.validate().map_err(|e| {
+            self.cfg.format = previous;
+            config_error(e)
+        })
     }
 
     /// Adds a legacy cookie to migrate from. `cookie` is `[name, path,
@@ -163,16 +179,14 @@ impl Codec {
         };
         options.secure = flags & SECURE != 0;
         options.http_only = flags & HTTP_ONLY != 0;
-        if options.name.is_empty() || options.name == self.cfg.cookie.name {
-            return Err(JsValue::from_str(
-                "legacy.cookie.name\nlegacy.cookie.name must be set and differ from cookie.name",
-            ));
-        }
         self.cfg.legacy.push(Legacy {
             format,
             cookie: options,
         });
-        Ok(())
+        self.cfg.validate().map_err(|e| {
+            self.cfg.legacy.pop();
+            config_error(e)
+        })
     }
 
     /// What a cookie value holds, for the CLI: the (unverified) header, then
@@ -223,7 +237,7 @@ impl Codec {
                 s.push('}');
                 s
             }
-            Err(e) => random_error(e),
+            Err(e) => load_error(e),
         }
     }
 
@@ -239,16 +253,16 @@ impl Codec {
             .load_fetched(f, blob.as_deref(), secs(now_ms), &mut OsRandom)
         {
             Ok(l) => loaded_json(&l),
-            Err(e) => random_error(e),
+            Err(e) => load_error(e),
         }
     }
 
     /// Finishes a load whose store read failed.
     #[wasm_bindgen(js_name = loadFailed)]
-    pub fn load_failed(&self) -> String {
-        match self.cfg.load_failed(&mut OsRandom) {
-            Ok(l) => loaded_json(&l),
-            Err(e) => random_error(e),
+    pub fn load_failed(&self, fetch: &str) -> String {
+        match Fetch::from_token(fetch) {
+            Some(f) => loaded_json(&self.cfg.load_failed(f)),
+            None => String::from("{\"error\":\"invalid_state\"}"),
         }
     }
 
@@ -275,8 +289,52 @@ impl Codec {
             destroy: flags & DESTROY != 0,
             trusted: true,
         };
-        match self.cfg.save(&meta, &change, secs(now_ms), &mut OsRandom) {
-            Ok(plan) => plan_json(&plan),
+        match self
+            .cfg
+            .save_ms(&meta, &change, millis(now_ms), &mut OsRandom)
+        {
+            Ok(plan) => plan_json(&plan, None),
+            Err(e) => save_error(e),
+        }
+    }
+
+    /// Merges a save whose conditional write lost the race with what the
+    /// store now holds (`theirs`, null when gone), and plans it again. The
+    /// "before" texts are the data and flash as loaded. Returns the plan of
+    /// `save` plus `"data"` and `"flash"`: the merged session.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rebase(
+        &self,
+        meta: &str,
+        before_data: &str,
+        data: &str,
+        before_flash: &str,
+        flash: &str,
+        flags: u32,
+        theirs: Option<String>,
+        now_ms: f64,
+    ) -> String {
+        let Some(meta) = Meta::from_token(meta) else {
+            return String::from("{\"error\":\"invalid_state\"}");
+        };
+        let change = Change {
+            data,
+            before_data,
+            flash,
+            before_flash,
+            regenerate: flags & REGENERATE != 0,
+            destroy: false,
+            trusted: true,
+        };
+        let rebased = self.cfg.rebase(
+            &meta,
+            &change,
+            theirs.as_deref(),
+            millis(now_ms),
+            &mut OsRandom,
+        );
+        match rebased {
+            Ok(r) => plan_json(&r.plan, Some((&r.data, &r.flash))),
             Err(e) => save_error(e),
         }
     }
@@ -314,6 +372,7 @@ fn push_header(s: &mut String, h: &crate::Header) {
         crate::Kind::Session => "session",
         crate::Kind::Reference => "reference",
         crate::Kind::Blob => "blob",
+        crate::Kind::Pointer => "pointer",
     });
     s.push_str("\",\"keyId\":\"");
     for b in h.key_id {
@@ -442,8 +501,11 @@ fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format
     }
 }
 
-fn random_error(_: RandomError) -> String {
-    String::from("{\"error\":\"random_failed\"}")
+fn load_error(e: LoadError) -> String {
+    let mut s = String::from("{\"error\":\"");
+    s.push_str(e.code());
+    s.push_str("\"}");
+    s
 }
 
 fn save_error(e: SaveError) -> String {
@@ -462,7 +524,7 @@ fn save_error(e: SaveError) -> String {
             s.push_str(d.reason());
             s.push('"');
         }
-        SaveError::Random => {}
+        _ => {}
     }
     s.push('}');
     s
@@ -542,24 +604,39 @@ fn loaded_json(l: &Loaded) -> String {
     s
 }
 
-fn plan_json(plan: &SavePlan) -> String {
+fn plan_json(plan: &SavePlan, merged: Option<(&str, &str)>) -> String {
     let mut s = String::from("{\"store\":[");
     for (i, op) in plan.store.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
         match op {
-            StoreOp::Put { key, value, ttl } => {
+            StoreOp::Put {
+                key,
+                value,
+                ttl,
+                cas,
+            } => {
                 s.push_str("{\"op\":\"put\",\"key\":");
                 push_json_str(&mut s, key);
                 s.push_str(",\"value\":");
                 push_json_str(&mut s, value);
                 s.push_str(",\"ttl\":");
                 push_u64(&mut s, *ttl);
+                s.push_str(if *cas {
+                    ",\"cas\":true"
+                } else {
+                    ",\"cas\":false"
+                });
             }
-            StoreOp::Delete { key } => {
+            StoreOp::Delete { key, required } => {
                 s.push_str("{\"op\":\"delete\",\"key\":");
                 push_json_str(&mut s, key);
+                s.push_str(if *required {
+                    ",\"required\":true"
+                } else {
+                    ",\"required\":false"
+                });
             }
         }
         s.push('}');
@@ -584,6 +661,12 @@ fn plan_json(plan: &SavePlan) -> String {
             });
         }
         None => s.push_str("null"),
+    }
+    if let Some((data, flash)) = merged {
+        s.push_str(",\"data\":");
+        s.push_str(data);
+        s.push_str(",\"flash\":");
+        s.push_str(flash);
     }
     s.push('}');
     s

@@ -51,7 +51,7 @@ fn apply(store: &mut Vec<(String, String)>, plan: &SavePlan) {
                 store.retain(|(k, _)| k != key);
                 store.push((key.clone(), value.clone()));
             }
-            StoreOp::Delete { key } => store.retain(|(k, _)| k != key),
+            StoreOp::Delete { key, .. } => store.retain(|(k, _)| k != key),
         }
     }
 }
@@ -128,7 +128,7 @@ fn signed_values_are_resealed_when_the_mode_becomes_sealed() {
 fn rolling_and_idle_timeout() {
     let mut c = cfg();
     c.rolling = true;
-    c.touch_after = 100;
+    c.touch_after_secs = Some(100);
     let l = load(&c, "", NOW, &[]);
     let cookie = pair(&save(&c, &l, r#"{"a":1}"#, NOW).cookies[0]);
     let l = load(&c, &cookie, NOW + 99, &[]);
@@ -160,18 +160,28 @@ fn max_age_is_enforced_from_the_header() {
 }
 
 #[test]
-fn spill_shrink_and_stale() {
+fn spill_shrink_and_missing() {
     let mut c = cfg();
     c.inline_limit = 300;
-    c.max_age = 30;
+    c.max_age = 120;
     let mut store = Vec::new();
     let l = load(&c, "", NOW, &store);
     let big = format!(r#"{{"blob":"{}"}}"#, "x".repeat(400));
     let plan = save(&c, &l, &big, NOW);
-    let StoreOp::Put { key, value, ttl } = &plan.store[0] else {
+    let StoreOp::Put {
+        key,
+        value,
+        ttl,
+        cas,
+    } = &plan.store[0]
+    else {
         panic!("expected a put")
     };
-    assert_eq!(*ttl, 60, "clamped to the KV minimum");
+    assert!(!cas, "a plain store gets plain writes");
+    assert_eq!(
+        *ttl, c.absolute_timeout,
+        "the blob lives to the absolute deadline"
+    );
     assert!(key.starts_with("s:") && !key.contains(&l.meta.id));
     assert!(!value.contains("xxxx"), "sealed");
     assert!(plan.cookies[0].len() < 300);
@@ -179,30 +189,35 @@ fn spill_shrink_and_stale() {
     let cookie = pair(&plan.cookies[0]);
     let l = load(&c, &cookie, NOW + 1, &store);
     assert_eq!((l.status, l.data.as_str()), (Status::Valid, big.as_str()));
-    // A stale blob (an older generation) is detected.
-    let older = store.clone();
+    // Each write goes to a new key: the first cookie still reads its own version.
     let bigger = format!(r#"{{"blob":"{}"}}"#, "y".repeat(400));
     let plan = save(&c, &l, &bigger, NOW + 2);
-    assert!(matches!(&plan.store[0], StoreOp::Put { key: k, .. } if k == key));
+    assert!(matches!(&plan.store[0], StoreOp::Put { key: k, .. } if k != key));
+    apply(&mut store, &plan);
     let newer_cookie = pair(&plan.cookies[0]);
-    let stale = load(&c, &newer_cookie, NOW + 3, &older);
+    assert_eq!(load(&c, &cookie, NOW + 3, &store).data, big);
+    assert_eq!(load(&c, &newer_cookie, NOW + 3, &store).data, bigger);
+    // Missing soon after the write: the store may lag. Later: the data is gone.
+    let lagging = load(&c, &newer_cookie, NOW + 3, &[]);
     assert_eq!(
-        (stale.status, stale.reason),
-        (Status::Stale, Some("digest_mismatch"))
+        (lagging.status, lagging.reason),
+        (Status::Unavailable, Some("store_lagging"))
     );
-    let missing = load(&c, &newer_cookie, NOW + 3, &[]);
-    assert_eq!(
-        (missing.status, missing.reason),
-        (Status::Stale, Some("missing"))
-    );
-    apply(&mut store, &plan);
-    let l = load(&c, &newer_cookie, NOW + 3, &store);
-    assert_eq!(l.status, Status::Valid);
-    // Shrinking back goes inline and deletes the entry.
+    let gone = load(&c, &newer_cookie, NOW + 2 + 61, &[]);
+    assert_eq!((gone.status, gone.reason), (Status::Stale, Some("missing")));
+    // Shrinking back goes inline; the version siblings may read stays until
+    // its TTL, the older one is deleted.
+    let l = load(&c, &newer_cookie, NOW + 4, &store);
     let plan = save(&c, &l, r#"{"small":1}"#, NOW + 4);
-    assert_eq!(plan.store, vec![StoreOp::Delete { key: key.clone() }]);
+    assert_eq!(
+        plan.store,
+        vec![StoreOp::Delete {
+            key: key.clone(),
+            required: false
+        }]
+    );
     apply(&mut store, &plan);
-    assert!(store.is_empty());
+    assert_eq!(store.len(), 1);
     let l = load(&c, &pair(&plan.cookies[0]), NOW + 5, &store);
     assert_eq!(
         (l.status, l.data.as_str()),

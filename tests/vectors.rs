@@ -38,6 +38,7 @@ fn kind_str(k: Kind) -> &'static str {
         Kind::Session => "session",
         Kind::Reference => "reference",
         Kind::Blob => "blob",
+        Kind::Pointer => "pointer",
     }
 }
 

@@ -202,8 +202,11 @@ describe("changes emit a Set-Cookie", () => {
     assert.equal(s.status, "valid");
     assert.equal(s.id, second.session.id);
     assert.equal(s.get("blob").length, 6000);
-    // The old cookie no longer finds its data.
-    assert.equal((await loadSession(first.cookie, options)).status, "stale");
+    // The old cookie no longer finds its data (and, so soon after, cannot
+    // tell a lagging store from a deleted entry: it may not write).
+    const old = await loadSession(first.cookie, options);
+    assert.equal(old.status, "unavailable");
+    assert.equal(old.get("blob"), undefined);
   });
 
   test("regenerate of an inline session changes the id", async () => {
@@ -330,7 +333,7 @@ describe("store spill", () => {
   test("an oversize session goes to the store: prefixed hashed key, sealed blob, TTL", async () => {
     const now = clock();
     const store = countingStore(now);
-    const options = { secrets: [SECRET], store, storePrefix: "tst:", maxAge: 3600, now };
+    const options = { secrets: [SECRET], store, storePrefix: "tst:", maxAge: 600, absoluteTimeout: 3600, now };
     const first = await request(options, "", (s) => s.set("note", MARKER.repeat(400)));
 
     assert.equal(store.puts.length, 1);
@@ -339,7 +342,7 @@ describe("store spill", () => {
     assert.ok(!key.includes(first.session.id), "the store key does not reveal the session id");
     assert.ok(!value.includes(MARKER), "blob is not plaintext");
     assert.ok(!Buffer.from(value, "base64url").toString("latin1").includes(MARKER), "blob is not merely encoded");
-    assert.equal(putOptions.expirationTtl, 3600, "TTL = remaining lifetime");
+    assert.equal(putOptions.expirationTtl, 3600, "TTL = time to the absolute deadline");
     assert.ok(first.setCookies[0].length <= 4000, "the cookie is a small reference");
     assert.ok(!first.setCookies[0].includes(MARKER));
 
@@ -349,46 +352,53 @@ describe("store spill", () => {
     assert.equal(s.get("note"), MARKER.repeat(400));
   });
 
-  test("expirationTtl is at least 60 (the KV minimum): maxAge 30 -> 60", async () => {
+  test("expirationTtl is at least 60 (the KV minimum): absoluteTimeout 30 -> 60", async () => {
     const store = countingStore();
-    await request({ secrets: [SECRET], store, maxAge: 30 }, "", (s) => s.set("b", big(6000)));
+    await request({ secrets: [SECRET], store, maxAge: 30, absoluteTimeout: 30 }, "", (s) => s.set("b", big(6000)));
     assert.equal(store.puts[0].options.expirationTtl, 60);
   });
 
   test("expirationTtl follows the remaining life on a later write", async () => {
     const now = clock();
     const store = countingStore(now);
-    const options = { secrets: [SECRET], store, maxAge: 7200, now };
+    const options = { secrets: [SECRET], store, maxAge: 3600, absoluteTimeout: 7200, now };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
     now.advance(1000);
     await request(options, first.cookie, (s) => s.set("c", 1));
-    // Each write issues a fresh value with a full maxAge, so its TTL is maxAge again.
+    // Blobs live to the session's absolute deadline, whatever a later write.
     assert.deepEqual(
       store.puts.map((p) => p.options.expirationTtl),
-      [7200, 7200],
+      [7200, 6200],
     );
   });
 
-  test("an update in place keeps one entry under the same key", async () => {
-    const store = countingStore();
-    const options = { secrets: [SECRET], store };
+  test("each write goes to a new key; the version it replaced stays for siblings, older ones go", async () => {
+    const now = clock();
+    const store = countingStore(now);
+    const options = { secrets: [SECRET], store, now };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
+    now.advance(2);
     const second = await request(options, first.cookie, (s) => s.set("c", 2));
-    assert.equal(store.map.size, 1);
-    assert.equal(store.puts[0].key, store.puts[1].key);
-    const s = await loadSession(second.cookie, options);
-    assert.equal(s.get("c"), 2);
+    assert.equal(store.map.size, 2);
+    assert.notEqual(store.puts[0].key, store.puts[1].key);
+    assert.equal((await loadSession(first.cookie, options)).get("c"), undefined, "the old cookie reads its own version");
+    now.advance(2);
+    const third = await request(options, second.cookie, (s) => s.set("c", 3));
+    assert.equal(store.map.size, 2, "the version superseded twice is deleted");
+    assert.equal(store.map.has(store.puts[0].key), false);
+    assert.equal((await loadSession(third.cookie, options)).get("c"), 3);
+    assert.equal((await loadSession(second.cookie, options)).get("c"), 2);
   });
 
-  test("shrinking back under the limit goes inline and deletes the entry", async () => {
+  test("shrinking back under the limit goes inline; the version siblings may read stays until its TTL", async () => {
     const store = countingStore();
     const options = { secrets: [SECRET], store };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
     assert.equal(store.map.size, 1);
     const shrunk = await request(options, first.cookie, (s) => s.delete("b"));
     assert.equal(shrunk.setCookies.length, 1);
-    assert.equal(store.map.size, 0, "entry deleted");
-    assert.equal(store.calls.delete, 1);
+    assert.equal(store.calls.delete, 0);
+    assert.equal((await loadSession(first.cookie, options)).get("b").length, 6000, "a sibling still reads it");
 
     store.calls.get = 0;
     const s = await loadSession(shrunk.cookie, options);
@@ -426,46 +436,53 @@ describe("store spill", () => {
     assert.ok(pair(first.setCookies[0]).length <= 4096);
   });
 
-  test("digest mismatch: an old blob at the key gives status stale, not old data", async () => {
+  test("digest mismatch: another version's blob at the key is unavailable, never old data", async () => {
     const store = countingStore();
     const options = { secrets: [SECRET], store };
     const v1 = await request(options, "", (s) => s.set("b", big(6000)).set("v", 1));
-    const [key] = store.map.keys();
-    const oldBlob = store.map.get(key).value;
+    const [oldKey] = store.map.keys();
     const v2 = await request(options, v1.cookie, (s) => s.set("v", 2));
+    const newKey = store.puts[1].key;
 
-    // An eventually consistent KV still serving generation 1 to the v2 cookie.
-    await store.inner.put(key, oldBlob);
+    await store.inner.put(newKey, store.map.get(oldKey).value);
     const s = await loadSession(v2.cookie, options);
-    assert.equal(s.status, "stale");
+    assert.equal(s.status, "unavailable");
     assert.equal(s.reason, "digest_mismatch");
     assert.equal(s.get("v"), undefined);
-    assert.notEqual(s.id, v2.session.id);
+    s.set("v", 3);
+    await assert.rejects(saveSession(s), { code: "session_unavailable" });
   });
 
-  test("digest mismatch: a different blob gives status stale", async () => {
+  test("digest mismatch: a different blob is unavailable", async () => {
     const store = countingStore();
     const options = { secrets: [SECRET], store };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
     const [key] = store.map.keys();
     await store.inner.put(key, "something else entirely");
     const s = await loadSession(first.cookie, options);
-    assert.equal(s.status, "stale");
+    assert.equal(s.status, "unavailable");
     assert.equal(s.reason, "digest_mismatch");
   });
 
-  test("a missing blob gives status stale", async () => {
-    const store = countingStore();
-    const options = { secrets: [SECRET], store };
+  test("a missing blob: unavailable within KV's 60 s window, stale after it", async () => {
+    const now = clock();
+    const store = countingStore(now);
+    const options = { secrets: [SECRET], store, now };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
     store.map.clear();
+    now.advance(59);
+    const lagging = await loadSession(first.cookie, options);
+    assert.equal(lagging.status, "unavailable");
+    assert.equal(lagging.reason, "store_lagging");
+    assert.deepEqual(lagging.toJSON(), {});
+    now.advance(1);
     const s = await loadSession(first.cookie, options);
     assert.equal(s.status, "stale");
     assert.equal(s.reason, "missing");
     assert.deepEqual(s.toJSON(), {});
   });
 
-  test("a store whose get throws, rejects or hangs gives stale / store_failed (no throw)", async () => {
+  test("a store whose get throws, rejects or hangs gives unavailable / store_failed (no throw)", async () => {
     const store = countingStore();
     const options = { secrets: [SECRET], store };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
@@ -478,7 +495,7 @@ describe("store spill", () => {
     ];
     for (const get of failing) {
       const s = await loadSession(first.cookie, { ...options, storeTimeout: 50, store: { ...store, get } });
-      assert.equal(s.status, "stale");
+      assert.equal(s.status, "unavailable");
       assert.equal(s.reason, "store_failed");
     }
   });
@@ -503,15 +520,13 @@ describe("store spill", () => {
     assert.equal(s.reason, "no_store");
   });
 
-  test("a spilled session under an old secret moves to the new key on re-seal", async () => {
+  test("a spilled session under an old secret is written again under the new one on re-seal", async () => {
     const store = countingStore();
     const old = await request({ secrets: [OLD_SECRET], store }, "", (s) => s.set("b", big(6000)));
-    const [oldKey] = store.map.keys();
     const rotated = { secrets: [SECRET, OLD_SECRET], store };
     const resealed = await request(rotated, old.cookie);
     assert.equal(resealed.setCookies.length, 1);
-    assert.equal(store.map.has(oldKey), false, "old entry deleted");
-    assert.equal(store.map.size, 1);
+    assert.equal(store.puts.length, 2, "a new version, sealed with the new secret");
     const s = await loadSession(resealed.cookie, { secrets: [SECRET], store });
     assert.equal(s.status, "valid");
     assert.equal(s.get("b").length, 6000);
@@ -556,17 +571,30 @@ describe("save failures add no Set-Cookie", () => {
     });
   }
 
-  test("store delete rejects while shrinking: store_failed, no Set-Cookie", async () => {
+  test("store delete rejects on destroy: store_failed, no Set-Cookie", async () => {
     const store = countingStore();
     const options = { secrets: [SECRET], store };
     const first = await request(options, "", (s) => s.set("b", big(6000)));
     const broken = { ...options, store: { ...store, delete: () => Promise.reject(new Error("kv down")) } };
     const s = await loadSession(first.cookie, broken);
-    s.delete("b");
+    s.destroy();
     const res = new Response("x");
     await assert.rejects(saveSession(s, res), { code: "store_failed" });
     assert.deepEqual(res.headers.getSetCookie(), []);
     assert.equal((await loadSession(first.cookie, options)).status, "valid");
+  });
+
+  test("a failed clean-up delete does not fail the save: the entry expires on its own", async () => {
+    const now = clock();
+    const store = countingStore(now);
+    const options = { secrets: [SECRET], store, now };
+    let cookie = (await request(options, "", (s) => s.set("b", big(6000)))).cookie;
+    const broken = { ...options, store: { ...store, delete: () => Promise.reject(new Error("kv down")) } };
+    for (let v = 1; v <= 3; v++) {
+      now.advance(2);
+      cookie = (await request(broken, cookie, (s) => s.set("v", v))).cookie;
+    }
+    assert.equal((await loadSession(cookie, options)).get("v"), 3);
   });
 });
 

@@ -84,25 +84,32 @@ async function spilled(options, owner, n = 1, bytes = 6000) {
   return { cookie: pair(line), id: s.id };
 }
 
-/** Loads `cookie`; checks the defined outcome of a bad read: a new session, no data. */
-async function expectStale(cookie, options, reason) {
+/**
+ * Loads `cookie`; checks the defined outcome of a bad read: an empty session
+ * that keeps the cookie's id and refuses to save changes, so nothing the
+ * store may still hold is overwritten.
+ */
+async function expectUnavailable(cookie, options, reason, id) {
   const s = await loadSession(cookie, options);
-  assert.equal(s.status, "stale", `status (${s.reason})`);
+  assert.equal(s.status, "unavailable", `status (${s.reason})`);
   assert.equal(s.reason, reason);
   assert.equal(s.size, 0, "no data is served");
   assert.equal(s.isNew, true);
+  if (id) assert.equal(s.id, id, "the cookie's own id, never another's");
+  s.set("n", 99);
+  await assert.rejects(saveSession(s), { code: "session_unavailable" });
   return s;
 }
 
 describe("load: each store fault has one defined outcome", () => {
-  test("get throws, rejects, hangs past storeTimeout, or answers too late: stale, store_failed", async () => {
+  test("get throws, rejects, hangs past storeTimeout, or answers too late: unavailable, store_failed", async () => {
     for (const f of ["throw", "reject", "hang", "late"]) {
       const store = faultyStore();
       const options = optionsFor(store);
       const { cookie } = await spilled(options, "ann");
       store.fault.get = f;
       const t0 = performance.now();
-      await expectStale(cookie, options, "store_failed");
+      await expectUnavailable(cookie, options, "store_failed");
       const took = performance.now() - t0;
       if (f === "hang" || f === "late") assert.ok(took >= TIMEOUT - 5 && took < TIMEOUT + 2000, `${f}: ${took} ms`);
       // The fault gone, the same cookie loads again: nothing was lost.
@@ -113,17 +120,17 @@ describe("load: each store fault has one defined outcome", () => {
     }
   });
 
-  test("get returns null or undefined: stale, missing", async () => {
+  test("get returns null or undefined within KV's 60 s window: unavailable, store_lagging", async () => {
     for (const f of ["null", "undefined"]) {
       const store = faultyStore();
       const options = optionsFor(store);
-      const { cookie } = await spilled(options, "ann");
+      const { cookie, id } = await spilled(options, "ann");
       store.fault.get = f;
-      await expectStale(cookie, options, "missing");
+      await expectUnavailable(cookie, options, "store_lagging", id);
     }
   });
 
-  test("get returns stale data (the previous write of this session): stale, digest_mismatch", async () => {
+  test("get returns what the key held before the write (nothing: each write has its own key): unavailable", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     let { cookie } = await spilled(options, "ann", 1);
@@ -132,24 +139,22 @@ describe("load: each store fault has one defined outcome", () => {
       s.set("n", n);
       cookie = pair((await saveSession(s))[0]);
     }
-    assert.equal(store.history.get(store.lastKey).length, 3, "three generations under one key");
+    assert.equal(store.history.get(store.lastKey).length, 1, "one write per key");
     store.fault.get = "stale";
-    await expectStale(cookie, options, "digest_mismatch");
+    await expectUnavailable(cookie, options, "store_lagging");
     store.fault.get = null;
     assert.equal((await loadSession(cookie, options)).get("n"), 3);
   });
 
-  test("get returns another session's blob: stale, never the other session's data or id", async () => {
+  test("get returns another session's blob: unavailable, never the other session's data or id", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     const a = await spilled(options, "ann");
     const b = await spilled(options, "bob");
     store.fault.get = "other";
-    const s = await expectStale(a.cookie, options, "digest_mismatch");
-    assert.notEqual(s.id, b.id);
+    const s = await expectUnavailable(a.cookie, options, "digest_mismatch", a.id);
     assert.equal(s.get("owner"), undefined);
-    const t = await expectStale(b.cookie, options, "digest_mismatch");
-    assert.notEqual(t.id, a.id);
+    await expectUnavailable(b.cookie, options, "digest_mismatch", b.id);
   });
 
   test("a store that ignores keys (one value for all): never mixes sessions", async () => {
@@ -159,13 +164,13 @@ describe("load: each store fault has one defined outcome", () => {
     const b = await spilled(options, "bob");
     const bBlob = store.history.get(store.lastKey).at(-1);
     store.fault.get = () => Promise.resolve(bBlob);
-    await expectStale(a.cookie, options, "digest_mismatch");
+    await expectUnavailable(a.cookie, options, "digest_mismatch");
     const s = await loadSession(b.cookie, options);
     assert.equal(s.status, "valid");
     assert.equal(s.get("owner"), "bob");
   });
 
-  test("get returns garbage of every kind: stale, digest_mismatch (or the right blob, if it is one)", async () => {
+  test("get returns garbage of every kind: unavailable, digest_mismatch (or the right blob, if it is one)", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     const { cookie } = await spilled(options, "ann");
@@ -191,11 +196,11 @@ describe("load: each store fault has one defined outcome", () => {
     ];
     for (const g of garbage) {
       store.fault.get = () => Promise.resolve(g);
-      await expectStale(cookie, options, "digest_mismatch");
+      await expectUnavailable(cookie, options, "digest_mismatch");
     }
     // A thenable that throws and a getter that throws count as failures.
     store.fault.get = () => ({ then: () => { throw new Error("thenable"); } });
-    await expectStale(cookie, options, "store_failed");
+    await expectUnavailable(cookie, options, "store_failed");
     // The right blob as bytes (KV's arrayBuffer type) is the right blob.
     for (const bytes of [new TextEncoder().encode(real), new TextEncoder().encode(real).buffer]) {
       store.fault.get = () => Promise.resolve(bytes);
@@ -232,7 +237,7 @@ describe("load: each store fault has one defined outcome", () => {
       assert.equal(done, false, "still waiting at 4999 ms");
       mock.timers.tick(1);
       const s = await p;
-      assert.deepEqual([s.status, s.reason], ["stale", "store_failed"]);
+      assert.deepEqual([s.status, s.reason], ["unavailable", "store_failed"]);
     } finally {
       mock.timers.reset();
     }
@@ -263,14 +268,10 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
       assert.deepEqual(headers.getSetCookie(), [], f);
       if (f === "late") await sleep(4 * TIMEOUT); // the write lands after the timeout
       store.fault.put = null;
+      // Even a write that lands late went to a new key: the old version is intact.
       const old = await loadSession(cookie, options);
-      if (f === "late") {
-        // The late write replaced the blob the old cookie names: stale, not n = 2 served as n = 1.
-        assert.deepEqual([old.status, old.reason], ["stale", "digest_mismatch"]);
-      } else {
-        assert.equal(old.status, "valid", f);
-        assert.equal(old.get("n"), 1, "the previous state is intact");
-      }
+      assert.equal(old.status, "valid", f);
+      assert.equal(old.get("n"), 1, "the previous state is intact");
       // A retry once the store is back writes and sends the cookie.
       const [line] = await saveSession(s);
       const again = await loadSession(pair(line), options);
@@ -278,7 +279,7 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
     }
   });
 
-  test("put lands but its reply is lost: rejected; the old cookie then reads stale, never the new data as old", async () => {
+  test("put lands but its reply is lost: rejected; the old cookie still reads its own version", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     const { cookie } = await spilled(options, "ann", 1);
@@ -288,7 +289,8 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
     const res = await saveSession(s, new Response("ok")).catch((e) => e);
     assert.equal(res.code, "store_failed");
     store.fault.put = null;
-    await expectStale(cookie, options, "digest_mismatch");
+    const old = await loadSession(cookie, options);
+    assert.deepEqual([old.status, old.get("n")], ["valid", 1]);
   });
 
   test("a first spill whose put fails: rejected, and no cookie points at data that was not written", async () => {
@@ -305,7 +307,7 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
     }
   });
 
-  test("shrinking back inline with a failing delete: rejected, the spilled cookie still loads", async () => {
+  test("shrinking back inline deletes nothing a sibling may read: it saves whatever delete does", async () => {
     for (const f of ["throw", "reject", "hang"]) {
       const store = faultyStore();
       const options = optionsFor(store);
@@ -313,10 +315,8 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
       const s = await loadSession(cookie, options);
       s.delete("pad");
       store.fault.delete = f;
-      const headers = new Headers();
-      await expectStoreFailed(s, headers);
-      assert.deepEqual(headers.getSetCookie(), []);
-      store.fault.delete = null;
+      const [line] = await saveSession(s);
+      assert.equal((await loadSession(pair(line), options)).get("pad"), undefined);
       const old = await loadSession(cookie, options);
       assert.equal(old.status, "valid");
       assert.equal(old.get("pad").length, 6000);
@@ -337,18 +337,20 @@ describe("save: a store failure rejects with store_failed and sends no Set-Cooki
     assert.equal((await loadSession(cookie, options)).get("owner"), "ann");
   });
 
-  test("regenerate of a spilled session with a failing delete: rejected, the old cookie still loads", async () => {
+  test("regenerate of a spilled session with a failing delete: saved under the new id; the old entry expires on its own", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     const { cookie, id } = await spilled(options, "ann");
     const s = await loadSession(cookie, options);
     s.regenerate();
     store.fault.delete = "throw";
-    await expectStoreFailed(s, new Headers());
+    const [line] = await saveSession(s);
     store.fault.delete = null;
-    const old = await loadSession(cookie, options);
-    assert.equal(old.status, "valid");
-    assert.equal(old.id, id);
+    const next = await loadSession(pair(line), options);
+    assert.equal(next.status, "valid");
+    assert.notEqual(next.id, id);
+    assert.equal(next.get("owner"), "ann");
+    assert.equal(store.calls.delete, 1, "the clean-up was tried");
   });
 
   test("the error names the operation and never throws anything but SessionError", async () => {
@@ -398,7 +400,7 @@ describe("many sessions over a flaky store never mix", () => {
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const getFaults = [null, null, null, null, "throw", "reject", "hang", "null", "stale", "other", () => Promise.resolve("junk")];
     const putFaults = [null, null, null, null, null, "throw", "reject", "hang", "lost-ack"];
-    const counts = { valid: 0, stale: 0, saved: 0, failedSaves: 0 };
+    const counts = { valid: 0, unavailable: 0, saved: 0, failedSaves: 0 };
     const client = async (name) => {
       // The cookie the client holds, and the counter its session must show when it loads.
       let held = { cookie: "", n: 0 };
@@ -411,12 +413,16 @@ describe("many sessions over a flaky store never mix", () => {
           assert.equal(s.get("owner"), name, "a session never shows another's data");
           assert.equal(s.get("n"), held.n, `${name}: no lost or phantom update`);
           base = held.n;
-        } else {
-          // A fault on the read (or a blob overwritten by a write whose reply was lost):
-          // a new, empty session; the held cookie may still be good later.
-          assert.ok(["new", "stale"].includes(s.status), s.status);
+        } else if (s.status === "unavailable") {
+          // A fault on the read: empty, and it may not be saved over what the
+          // store may still hold. The held cookie stays good.
+          counts.unavailable++;
           assert.equal(s.size, 0);
-          if (s.status === "stale") counts.stale++;
+          s.set("n", 1);
+          await assert.rejects(saveSession(s), { code: "session_unavailable" });
+          continue;
+        } else {
+          assert.equal(s.status, "new");
           base = 0;
           s.set("owner", name).set("pad", name[0].repeat(4000 + Math.floor(rand() * 4000)));
         }
@@ -434,6 +440,6 @@ describe("many sessions over a flaky store never mix", () => {
       }
     };
     await Promise.all(Array.from({ length: 40 }, (_, i) => client(`client-${i}`)));
-    assert.ok(counts.valid > 100 && counts.stale > 10 && counts.failedSaves > 10, JSON.stringify(counts));
+    assert.ok(counts.valid > 100 && counts.unavailable > 10 && counts.failedSaves > 10, JSON.stringify(counts));
   });
 });

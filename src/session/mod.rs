@@ -1,0 +1,32 @@
+//! The session lifecycle, sans-IO.
+//!
+//! The core decides; the caller does the I/O. [`Config::load`] reads the
+//! `Cookie` header and either finishes or asks for one store read
+//! ([`LoadStep::Fetch`]); [`Config::load_fetched`] finishes with what the store
+//! returned. [`Config::save`] compares the state before and after the request
+//! and returns a [`SavePlan`]: the store operations to run first, then the
+//! Set-Cookie lines to send once they succeeded. A request that only read the
+//! session gets an empty plan. With a compare-and-swap store, a conditional
+//! write that lost the race goes through [`Config::rebase`], which merges.
+//!
+//! The document inside a value is `{"i":id,"c":started,"g":generation,"d":data,"f":flash}`:
+//! `g` only in store blobs, `f` left out when empty. `data` and `flash` are
+//! JSON objects; `started` is when the session began (its absolute timeout).
+
+mod config;
+mod load;
+mod meta;
+mod save;
+
+pub use crate::id::new_id;
+pub use config::Config;
+pub use load::{Fetch, LoadStep, Loaded};
+pub use meta::Meta;
+pub use save::{Change, Rebased, SavePlan, StoreOp};
+
+const COOKIE_PURPOSE: &[u8] = b"cookie";
+const STORE_PURPOSE: &[u8] = b"store";
+/// Largest payload a cookie value may carry. Browsers send at most 4096 bytes
+/// of name and value; the margin leaves room for hand-made and test values.
+const MAX_COOKIE_PAYLOAD: usize = 32 * 1024;
+const EMPTY: &str = "{}";
