@@ -32,7 +32,7 @@ use base64::Engine;
 use hmac::Mac;
 
 use crate::keys::Purpose;
-use crate::{DecodeError, KeyRing};
+use crate::{DecodeError, KeyRing, Random, RandomError};
 
 /// The format version this build writes and reads.
 pub const VERSION: u8 = 1;
@@ -198,10 +198,10 @@ impl Header {
 /// A value that opened: its header, its payload, and which key opened it.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 10, 20), b"{}", [7; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 10, 20), b"{}", &mut OsRandom).unwrap();
 /// let o = envelope::open(&ring, &ctx, &v, 15, 4096).unwrap();
 /// assert_eq!(o.payload, b"{}");
 /// assert!(!o.old_key());
@@ -220,11 +220,11 @@ impl Opened {
     /// True when a key other than the current one opened the value: re-seal it.
     ///
     /// ```
-    /// # use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+    /// # use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
     /// let old = KeyRing::new(&["o".repeat(32)]).unwrap();
     /// let both = KeyRing::new(&["n".repeat(32), "o".repeat(32)]).unwrap();
     /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-    /// let v = envelope::seal(&old, &ctx, Header::new(Mode::Signed, Kind::Session, 1, 9), b"{}", [0; 12]);
+    /// let v = envelope::seal(&old, &ctx, Header::new(Mode::Signed, Kind::Session, 1, 9), b"{}", &mut OsRandom).unwrap();
     /// assert!(envelope::open(&both, &ctx, &v, 5, 4096).unwrap().old_key());
     /// ```
     pub fn old_key(&self) -> bool {
@@ -257,17 +257,37 @@ pub fn encoded_len(mode: Mode, payload_len: usize) -> usize {
     (raw * 4).div_ceil(3)
 }
 
-/// Seals or signs `payload` under the ring's current key. The nonce is used in
-/// sealed mode only and must be fresh random bytes for every value.
+/// Seals or signs `payload` under the ring's current key. A sealed value
+/// takes a fresh 96-bit nonce from `rng`; a signed one draws nothing.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [1; 12]);
+/// let header = Header::new(Mode::Sealed, Kind::Session, 0, 60);
+/// let v = envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?;
 /// assert_eq!(v.len(), envelope::encoded_len(Mode::Sealed, 2));
+/// assert_ne!(v, envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?);
+/// # Ok::<(), edge_session::RandomError>(())
 /// ```
 pub fn seal(
+    ring: &KeyRing,
+    ctx: &Context<'_>,
+    header: Header,
+    payload: &[u8],
+    rng: &mut impl Random,
+) -> Result<String, RandomError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    if header.mode == Mode::Sealed || ctx.subkeys == Subkeys::Store {
+        rng.fill(&mut nonce)?;
+    }
+    Ok(seal_with_nonce(ring, ctx, header, payload, nonce))
+}
+
+/// [`seal`] with the nonce given: for the published test vectors only. A
+/// nonce must never repeat under one key; use [`seal`].
+#[doc(hidden)]
+pub fn seal_with_nonce(
     ring: &KeyRing,
     ctx: &Context<'_>,
     mut header: Header,
@@ -319,10 +339,10 @@ pub fn seal(
 /// values. Nothing in it can be trusted until [`open`] succeeds.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::peek(&v).unwrap().issued_at, 3);
 /// ```
 pub fn peek(value: &str) -> Result<Header, DecodeError> {
@@ -339,10 +359,10 @@ pub fn peek(value: &str) -> Result<Header, DecodeError> {
 /// payload cannot be read without the key. Nothing here can be trusted.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::unverified_payload(&v).unwrap().1.as_deref(), Some(&b"{}"[..]));
 /// ```
 pub fn unverified_payload(value: &str) -> Result<(Header, Option<Vec<u8>>), DecodeError> {
@@ -367,11 +387,11 @@ pub fn unverified_payload(value: &str) -> Result<(Header, Option<Vec<u8>>), Deco
 /// Costs one decryption or one MAC, whichever the mode needs.
 ///
 /// ```
-/// use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let a = Context { purpose: b"cookie", name: b"a", subkeys: Subkeys::Cookie };
 /// let b = Context { name: b"b", ..a };
-/// let v = envelope::seal(&ring, &a, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [9; 12]);
+/// let v = envelope::seal(&ring, &a, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::open(&ring, &b, &v, 1, 4096).err(), Some(DecodeError::BadTag));
 /// assert_eq!(envelope::open(&ring, &a, &v, 60, 4096).err(), Some(DecodeError::Expired));
 /// ```
@@ -473,7 +493,7 @@ mod tests {
 
     #[test]
     fn overhead_is_small() {
-        let v = seal(
+        let v = seal_with_nonce(
             &ring(),
             &CTX,
             Header::new(Mode::Sealed, Kind::Session, 0, 1),
@@ -481,7 +501,7 @@ mod tests {
             [0; 12],
         );
         assert_eq!(v.len(), 62);
-        let v = seal(
+        let v = seal_with_nonce(
             &ring(),
             &CTX,
             Header::new(Mode::Signed, Kind::Session, 0, 1),
@@ -491,19 +511,58 @@ mod tests {
         assert_eq!(v.len(), encoded_len(Mode::Signed, 2));
     }
 
+    /// Counts the random bytes drawn.
+    struct Counting(usize);
+
+    impl Random for Counting {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+            self.0 += buf.len();
+            buf.fill(0x5a);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn nonce_drawn_only_for_sealed_values() {
+        let mut rng = Counting(0);
+        let signed = Header::new(Mode::Signed, Kind::Session, 0, 9);
+        seal(&ring(), &CTX, signed, b"{}", &mut rng).unwrap();
+        assert_eq!(rng.0, 0);
+        let sealed = Header {
+            mode: Mode::Sealed,
+            ..signed
+        };
+        seal(&ring(), &CTX, sealed, b"{}", &mut rng).unwrap();
+        assert_eq!(rng.0, NONCE_LEN);
+        struct Broken;
+        impl Random for Broken {
+            fn fill(&mut self, _: &mut [u8]) -> Result<(), RandomError> {
+                Err(RandomError)
+            }
+        }
+        assert_eq!(
+            seal(&ring(), &CTX, sealed, b"{}", &mut Broken),
+            Err(RandomError)
+        );
+    }
+
     #[test]
     fn store_subkeys_never_sign() {
         let ctx = Context {
             subkeys: Subkeys::Store,
             ..CTX
         };
+        // A store blob is sealed whatever the header says, so it takes a nonce.
+        let mut rng = Counting(0);
         let v = seal(
             &ring(),
             &ctx,
             Header::new(Mode::Signed, Kind::Blob, 0, 9),
             b"{}",
-            [3; 12],
-        );
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(rng.0, NONCE_LEN);
         let o = open(&ring(), &ctx, &v, 1, 100).unwrap();
         assert_eq!(o.header.mode, Mode::Sealed);
         // A store blob does not open as a cookie, nor the reverse.

@@ -1024,16 +1024,12 @@ impl Config {
         };
         let doc = document(&id, change.data, change.flash);
         let exp = now.saturating_add(self.max_age);
-        let mut nonce = [0u8; envelope::NONCE_LEN];
-        if self.mode == Mode::Sealed {
-            rng.fill(&mut nonce)?;
-        }
         let inline_len = envelope::encoded_len(self.mode, doc.len());
         let line_len = self.cookie.set_cookie_len(inline_len, Some(self.max_age));
         let mut plan = SavePlan::default();
         let stored = if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
             let header = Header::new(self.mode, Kind::Session, now, exp);
-            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), nonce);
+            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), rng)?;
             plan.store = old_delete();
             plan.cookies.push(
                 self.cookie
@@ -1051,23 +1047,16 @@ impl Config {
                 name: key.as_bytes(),
                 subkeys: Subkeys::Store,
             };
-            let mut blob_nonce = [0u8; envelope::NONCE_LEN];
-            rng.fill(&mut blob_nonce)?;
             let header = Header::new(Mode::Sealed, Kind::Blob, now, exp);
-            let blob = envelope::seal(&self.ring, &ctx, header, doc.as_bytes(), blob_nonce);
+            let blob = envelope::seal(&self.ring, &ctx, header, doc.as_bytes(), rng)?;
             let reference = Reference {
                 generation,
                 digest: spill::digest(&blob),
                 id: id.clone(),
             };
             let header = Header::new(self.mode, Kind::Reference, now, exp);
-            let value = envelope::seal(
-                &self.ring,
-                &self.ctx(),
-                header,
-                &reference.to_bytes(),
-                nonce,
-            );
+            let value =
+                envelope::seal(&self.ring, &self.ctx(), header, &reference.to_bytes(), rng)?;
             plan.store.push(StoreOp::Put {
                 key: key.clone(),
                 value: blob,
