@@ -902,6 +902,7 @@ impl Config {
     ) -> Result<Loaded, DecodeError> {
         payload::check_object(json, &self.doc_limits())?;
         let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
+        payload::check_unique_members(json)?;
         let (mut id, mut data, mut flash) = (None, None, EMPTY);
         for (key, value) in payload::members(json) {
             match key {

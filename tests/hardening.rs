@@ -1,0 +1,111 @@
+//! Proofs for the security review (issue 16): each test fails without its fix.
+
+#![cfg(not(target_family = "wasm"))]
+
+use edge_session::cookie::CookieOptions;
+use edge_session::*;
+
+const NOW: u64 = 1_700_000_000;
+const NAME: &str = "__Host-s";
+
+fn cfg() -> Config {
+    let mut c = Config::new(
+        KeyRing::new(&["hardening-test-secret-0123456789abcdef"]).unwrap(),
+        CookieOptions::new(NAME),
+    );
+    c.store_prefix = Some("s:".into());
+    c
+}
+
+fn load(cfg: &Config, header: &str, now: u64) -> Loaded {
+    match cfg.load(header, now, &mut OsRandom).unwrap() {
+        LoadStep::Done(l) => l,
+        LoadStep::Fetch(f) => panic!("unexpected fetch of {}", f.key),
+    }
+}
+
+fn new_session(cfg: &Config) -> Loaded {
+    load(cfg, "", NOW)
+}
+
+// Item 4: trusted data that closes its object early would add top-level
+// members to the document, here a chosen session id (and so a chosen store key).
+#[test]
+fn trusted_data_cannot_add_document_members() {
+    let cfg = cfg();
+    let s = new_session(&cfg);
+    let victim = "victimVictimVictim0000";
+    let data = format!(r#"{{"a":1}},"i":"{victim}","x":{{}}"#);
+    let change = Change {
+        data: &data,
+        before_data: &s.data,
+        trusted: true,
+        ..Change::default()
+    };
+    let err = cfg.save(&s.meta, &change, NOW, &mut OsRandom);
+    assert!(
+        matches!(err, Err(SaveError::Data(_))),
+        "spliced data was saved: {err:?}"
+    );
+    // The same through flash.
+    let change = Change {
+        flash: &data,
+        data: r#"{"a":1}"#,
+        before_data: &s.data,
+        trusted: true,
+        ..Change::default()
+    };
+    assert!(matches!(
+        cfg.save(&s.meta, &change, NOW, &mut OsRandom),
+        Err(SaveError::Data(_))
+    ));
+    // Honest trusted data still saves.
+    let change = Change {
+        data: r#"{"q":"},\"i\":\"x\",{"}"#,
+        before_data: &s.data,
+        trusted: true,
+        ..Change::default()
+    };
+    let plan = cfg.save(&s.meta, &change, NOW, &mut OsRandom).unwrap();
+    let pair = plan.cookies[0].split(';').next().unwrap();
+    let l = load(&cfg, pair, NOW + 1);
+    assert_eq!(
+        (l.status, l.meta.id.as_str()),
+        (Status::Valid, s.meta.id.as_str())
+    );
+}
+
+// Item 4: an authentic document with two top-level "i" members is refused,
+// not read as whichever comes last.
+#[test]
+fn document_with_duplicate_member_fails_to_load() {
+    let cfg = cfg();
+    let ctx = Context {
+        purpose: b"cookie",
+        name: NAME.as_bytes(),
+        subkeys: Subkeys::Cookie,
+    };
+    let seal = |doc: &str| {
+        let header = Header::new(Mode::Sealed, Kind::Session, NOW, NOW + 3600);
+        let value = envelope::seal(&cfg.ring, &ctx, header, doc.as_bytes(), &mut OsRandom).unwrap();
+        format!("{NAME}={value}")
+    };
+    let good = load(&cfg, &seal(r#"{"i":"first","d":{"n":1}}"#), NOW + 1);
+    assert_eq!(
+        (good.status, good.meta.id.as_str()),
+        (Status::Valid, "first")
+    );
+    for doc in [
+        r#"{"i":"first","d":{"n":1},"i":"second"}"#,
+        r#"{"i":"first","d":{"n":1},"d":{"n":2}}"#,
+        r#"{"i":"first","f":{},"d":{"n":1},"f":{"x":1}}"#,
+    ] {
+        let l = load(&cfg, &seal(doc), NOW + 1);
+        assert_eq!(
+            (l.status, l.reason),
+            (Status::Invalid, Some("malformed")),
+            "{doc}"
+        );
+        assert_ne!(l.meta.id, "second");
+    }
+}
