@@ -29,6 +29,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use core::fmt;
 use hmac::Mac;
 
 use crate::keys::Purpose;
@@ -232,13 +233,60 @@ impl Opened {
     }
 }
 
-fn context_bytes(out: &mut Vec<u8>, ctx: &Context<'_>) {
-    let purpose = &ctx.purpose[..ctx.purpose.len().min(255)];
-    let name = &ctx.name[..ctx.name.len().min(u16::MAX as usize)];
-    out.push(purpose.len() as u8);
-    out.extend_from_slice(purpose);
-    out.extend_from_slice(&(name.len() as u16).to_be_bytes());
-    out.extend_from_slice(name);
+/// Why [`seal`] made no value.
+///
+/// ```
+/// use edge_session::envelope::SealError;
+/// assert_eq!(SealError::Random.to_string(), "random_failed");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SealError {
+    /// The [`Random`] gave no bytes for the nonce.
+    Random,
+    /// The context cannot be bound: its purpose is over 255 bytes or its name
+    /// over 65,535 (a cookie name that passed validation never is).
+    ContextTooLong {
+        /// The purpose's or the name's length.
+        len: usize,
+        /// The most the wire format can bind.
+        max: usize,
+    },
+}
+
+impl From<RandomError> for SealError {
+    fn from(_: RandomError) -> Self {
+        SealError::Random
+    }
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SealError::Random => "random_failed",
+            SealError::ContextTooLong { .. } => {
+                "the purpose (at most 255 bytes) or name (at most 65,535) is too long to bind"
+            }
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SealError {}
+
+/// Appends `len(purpose):u8 || purpose || len(name):u16be || name`. Refuses
+/// what the length fields cannot hold: truncating would let two names share
+/// a MAC.
+fn context_bytes(out: &mut Vec<u8>, ctx: &Context<'_>) -> Result<(), SealError> {
+    let too_long = |len: usize, max: usize| SealError::ContextTooLong { len, max };
+    let purpose_len =
+        u8::try_from(ctx.purpose.len()).map_err(|_| too_long(ctx.purpose.len(), 255))?;
+    let name_len =
+        u16::try_from(ctx.name.len()).map_err(|_| too_long(ctx.name.len(), u16::MAX as usize))?;
+    out.push(purpose_len);
+    out.extend_from_slice(ctx.purpose);
+    out.extend_from_slice(&name_len.to_be_bytes());
+    out.extend_from_slice(ctx.name);
+    Ok(())
 }
 
 /// Length of the encoded value for a payload of `payload_len` bytes.
@@ -268,7 +316,7 @@ pub fn encoded_len(mode: Mode, payload_len: usize) -> usize {
 /// let v = envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?;
 /// assert_eq!(v.len(), envelope::encoded_len(Mode::Sealed, 2));
 /// assert_ne!(v, envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?);
-/// # Ok::<(), edge_session::RandomError>(())
+/// # Ok::<(), edge_session::envelope::SealError>(())
 /// ```
 pub fn seal(
     ring: &KeyRing,
@@ -276,12 +324,12 @@ pub fn seal(
     header: Header,
     payload: &[u8],
     rng: &mut impl Random,
-) -> Result<String, RandomError> {
+) -> Result<String, SealError> {
     let mut nonce = [0u8; NONCE_LEN];
     if header.mode == Mode::Sealed || ctx.subkeys == Subkeys::Store {
         rng.fill(&mut nonce)?;
     }
-    Ok(seal_with_nonce(ring, ctx, header, payload, nonce))
+    seal_with_nonce(ring, ctx, header, payload, nonce)
 }
 
 /// [`seal`] with the nonce given: for the published test vectors only. A
@@ -293,7 +341,7 @@ pub fn seal_with_nonce(
     mut header: Header,
     payload: &[u8],
     nonce: [u8; NONCE_LEN],
-) -> String {
+) -> Result<String, SealError> {
     let key = ring.current();
     header.key_id = key.id();
     if ctx.subkeys == Subkeys::Store {
@@ -302,7 +350,7 @@ pub fn seal_with_nonce(
     let hb = header.to_bytes();
     let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
     aad.extend_from_slice(&hb);
-    context_bytes(&mut aad, ctx);
+    context_bytes(&mut aad, ctx)?;
     let mut raw = Vec::with_capacity(HEADER_LEN + payload.len() + MAC_LEN);
     raw.extend_from_slice(&hb);
     match header.mode {
@@ -332,7 +380,7 @@ pub fn seal_with_nonce(
             raw.extend_from_slice(&mac.finalize().into_bytes());
         }
     }
-    URL_SAFE_NO_PAD.encode(raw)
+    Ok(URL_SAFE_NO_PAD.encode(raw))
 }
 
 /// Reads the header of a value without checking it: for tools that inspect
@@ -412,7 +460,8 @@ pub fn open(
     let (key_index, key) = ring.find(header.key_id).ok_or(DecodeError::UnknownKey)?;
     let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
     aad.extend_from_slice(&raw[..HEADER_LEN]);
-    context_bytes(&mut aad, ctx);
+    // Nothing was sealed under a context this long.
+    context_bytes(&mut aad, ctx).map_err(|_| DecodeError::TooLarge)?;
     let body = &raw[HEADER_LEN..];
     let payload = match (header.mode, ctx.subkeys) {
         (Mode::Sealed, subkeys) => {
@@ -499,7 +548,8 @@ mod tests {
             Header::new(Mode::Sealed, Kind::Session, 0, 1),
             b"{}",
             [0; 12],
-        );
+        )
+        .unwrap();
         assert_eq!(v.len(), 62);
         let v = seal_with_nonce(
             &ring(),
@@ -507,7 +557,8 @@ mod tests {
             Header::new(Mode::Signed, Kind::Session, 0, 1),
             b"{}",
             [0; 12],
-        );
+        )
+        .unwrap();
         assert_eq!(v.len(), encoded_len(Mode::Signed, 2));
     }
 
@@ -542,7 +593,7 @@ mod tests {
         }
         assert_eq!(
             seal(&ring(), &CTX, sealed, b"{}", &mut Broken),
-            Err(RandomError)
+            Err(SealError::Random)
         );
     }
 
@@ -570,6 +621,51 @@ mod tests {
             open(&ring(), &CTX, &v, 1, 100).err(),
             Some(DecodeError::BadTag)
         );
+    }
+
+    #[test]
+    fn contexts_too_long_to_bind_are_refused_not_truncated() {
+        let header = Header::new(Mode::Signed, Kind::Session, 0, 9);
+        let name = alloc::vec![b'n'; u16::MAX as usize];
+        let purpose = [b'p'; 255];
+        let at_max = Context {
+            purpose: &purpose,
+            name: &name,
+            subkeys: Subkeys::Cookie,
+        };
+        let v = seal(&ring(), &at_max, header, b"{}", &mut Counting(0)).unwrap();
+        assert!(open(&ring(), &at_max, &v, 1, 100).is_ok());
+        // One byte more: the length field cannot say it, so no value, and
+        // nothing opens (a truncated name would share the MAC of `at_max`).
+        let long_name = alloc::vec![b'n'; u16::MAX as usize + 1];
+        let long_purpose = [b'p'; 256];
+        for (ctx, len, max) in [
+            (
+                Context {
+                    name: &long_name,
+                    ..at_max
+                },
+                long_name.len(),
+                65_535,
+            ),
+            (
+                Context {
+                    purpose: &long_purpose,
+                    ..at_max
+                },
+                256,
+                255,
+            ),
+        ] {
+            assert_eq!(
+                seal(&ring(), &ctx, header, b"{}", &mut Counting(0)),
+                Err(SealError::ContextTooLong { len, max })
+            );
+            assert_eq!(
+                open(&ring(), &ctx, &v, 1, 100).err(),
+                Some(DecodeError::TooLarge)
+            );
+        }
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub enum ConfigError {
     /// Two different secrets derive the same 4-byte key id (odds about 2^-32
     /// per pair): values could not say which one sealed them.
     KeyIdCollision,
-    /// The cookie name is empty or not an RFC 6265 token.
+    /// The cookie name is empty, longer than
+    /// [`MAX_NAME_LEN`](crate::cookie::MAX_NAME_LEN), or not an RFC 6265 token.
     CookieName,
     /// `__Host-` requires Secure, Path=/ and no Domain.
     HostPrefix,
@@ -154,7 +155,9 @@ impl ConfigError {
                 "two different secrets in secrets have the same key id by chance; \
                  either one works alone: drop one, or replace it with a new secret"
             }
-            Self::CookieName => "cookie.name must be a non-empty RFC 6265 token",
+            Self::CookieName => {
+                "cookie.name must be a non-empty RFC 6265 token of at most 1024 bytes"
+            }
             Self::HostPrefix => {
                 "a __Host- cookie.name requires secure: true, path \"/\" and no domain"
             }

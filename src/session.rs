@@ -587,6 +587,19 @@ impl From<RandomError> for SaveError {
     }
 }
 
+impl From<envelope::SealError> for SaveError {
+    fn from(e: envelope::SealError) -> Self {
+        match e {
+            envelope::SealError::Random => SaveError::Random,
+            // Only a cookie name that skipped validation is this long.
+            envelope::SealError::ContextTooLong { len, max } => SaveError::TooLarge {
+                size: len,
+                limit: max,
+            },
+        }
+    }
+}
+
 /// A new random session id: 16 bytes, base64url (22 characters).
 ///
 /// ```

@@ -109,3 +109,55 @@ fn document_with_duplicate_member_fails_to_load() {
         assert_ne!(l.meta.id, "second");
     }
 }
+
+// Item 10a: a name the context's length field cannot hold was truncated, so
+// two names sharing their first 65,535 bytes shared a MAC. Validation now
+// refuses long names, and sealing refuses what it cannot bind.
+#[test]
+fn overlong_cookie_names_are_refused() {
+    let named = |n: usize| {
+        let mut c = cfg();
+        c.cookie = CookieOptions::new(&"n".repeat(n));
+        c
+    };
+    assert_eq!(named(cookie::MAX_NAME_LEN).validate(), Ok(()));
+    assert_eq!(
+        named(cookie::MAX_NAME_LEN + 1).validate(),
+        Err(ConfigError::CookieName)
+    );
+    assert_eq!(named(70_000).validate(), Err(ConfigError::CookieName));
+
+    // Unvalidated, a save fails instead of sealing under a truncated name.
+    let mut a = named(65_536);
+    a.cookie.name.replace_range(65_535.., "a");
+    let s = new_session(&a);
+    let change = Change {
+        data: r#"{"n":1}"#,
+        before_data: &s.data,
+        ..Change::default()
+    };
+    assert_eq!(
+        a.save(&s.meta, &change, NOW, &mut OsRandom),
+        Err(SaveError::TooLarge {
+            size: 65_536,
+            limit: 65_535
+        })
+    );
+
+    // And a value sealed under a name's first 65,535 bytes does not open
+    // under the longer name.
+    let ctx = |name: &'static [u8]| Context {
+        purpose: b"cookie",
+        name,
+        subkeys: Subkeys::Cookie,
+    };
+    let short: &'static [u8] = "n".repeat(65_535).leak().as_bytes();
+    let long: &'static [u8] = a.cookie.name.clone().leak().as_bytes();
+    let header = Header::new(Mode::Signed, Kind::Session, NOW, NOW + 60);
+    let v = envelope::seal(&a.ring, &ctx(short), header, b"{}", &mut OsRandom).unwrap();
+    assert!(envelope::open(&a.ring, &ctx(short), &v, NOW, 100).is_ok());
+    assert_eq!(
+        envelope::open(&a.ring, &ctx(long), &v, NOW, 100).err(),
+        Some(DecodeError::TooLarge)
+    );
+}

@@ -177,7 +177,8 @@ fn build() -> Value {
         };
         let header = Header::new(c.mode, c.kind, c.issued_at, c.expires_at);
         let mut value =
-            envelope::seal_with_nonce(&seal_ring, &ctx, header, c.payload.as_bytes(), nonce);
+            envelope::seal_with_nonce(&seal_ring, &ctx, header, c.payload.as_bytes(), nonce)
+                .unwrap();
         if let Some(bit) = c.tamper {
             let mut raw = base64_decode(&value);
             raw[bit / 8 + 16] ^= 1 << (bit % 8);
@@ -299,7 +300,8 @@ fn every_vector_in_the_file_holds() {
             opened.header,
             s("payload").as_bytes(),
             nonce,
-        );
+        )
+        .unwrap();
         assert_eq!(again, s("value"), "{name}: deterministic re-seal");
     }
     assert!(
