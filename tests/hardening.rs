@@ -161,3 +161,55 @@ fn overlong_cookie_names_are_refused() {
         Some(DecodeError::TooLarge)
     );
 }
+
+// Item 8: a React Router cookie carries no authenticated time, so without a
+// cut-off a copied one migrates forever. Past `not_after` it loads expired.
+#[cfg(feature = "remix")]
+#[test]
+fn legacy_cookies_expire_at_their_cut_off() {
+    use edge_session::remix::{self, RemixSecrets};
+    let secrets = RemixSecrets::new(&["react-router-secret"]).unwrap();
+    let value = remix::encode(r#"{"user":"ann"}"#, &secrets).unwrap();
+    let header = format!("__session={value}");
+    let mut cfg = cfg();
+    cfg.legacy.push(Legacy::new(
+        Format::Remix(RemixFormat { secrets }),
+        CookieOptions::new("__session"),
+    ));
+    let years_later = NOW + 10 * 365 * 86_400;
+    // No cut-off: still migrates ten years on.
+    let l = load(&cfg, &header, years_later);
+    assert_eq!((l.status, l.migrated_from), (Status::Valid, Some("remix")));
+
+    let cut_off = NOW + 86_400;
+    cfg.legacy[0].not_after = Some(cut_off);
+    let l = load(&cfg, &header, cut_off);
+    assert_eq!(
+        (l.status, l.data.as_str()),
+        (Status::Valid, r#"{"user":"ann"}"#)
+    );
+    for now in [cut_off + 1, years_later] {
+        let l = load(&cfg, &header, now);
+        assert_eq!((l.status, l.reason), (Status::Expired, Some("expired")));
+        assert_eq!((l.data.as_str(), l.migrated_from), ("{}", None));
+    }
+    // The first write after it clears the old cookie.
+    let l = load(&cfg, &header, cut_off + 1);
+    let change = Change {
+        data: r#"{"n":1}"#,
+        before_data: &l.data,
+        ..Change::default()
+    };
+    let plan = cfg
+        .save(&l.meta, &change, cut_off + 1, &mut OsRandom)
+        .unwrap();
+    assert_eq!(plan.cookies.len(), 2);
+    assert!(
+        plan.cookies[1].starts_with("__session=; "),
+        "{}",
+        plan.cookies[1]
+    );
+    // A forged old cookie past the cut-off is not "expired": it never opened.
+    let forged = format!("__session={}x", &value[..value.len() - 1]);
+    assert_ne!(load(&cfg, &forged, cut_off + 1).status, Status::Expired);
+}
