@@ -211,6 +211,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// ```
 /// use edge_session::beaker::BeakerError;
 /// assert_eq!(BeakerError::BadSignature.reason(), "bad_signature");
+/// assert_eq!(BeakerError::Random.to_string(), "random_failed");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeakerError {
@@ -254,6 +255,15 @@ impl BeakerError {
         }
     }
 }
+
+impl core::fmt::Display for BeakerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for BeakerError {}
 
 /// A Beaker session: the reserved keys, plus the user keys as JSON text.
 ///

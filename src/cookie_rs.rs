@@ -84,6 +84,15 @@ impl CookieRsError {
     }
 }
 
+impl core::fmt::Display for CookieRsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CookieRsError {}
+
 /// A `cookie::Key`: 32 bytes that sign, then 32 that encrypt.
 ///
 /// ```

@@ -129,6 +129,15 @@ impl IronError {
     }
 }
 
+impl core::fmt::Display for IronError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for IronError {}
+
 impl From<DecodeError> for IronError {
     fn from(e: DecodeError) -> Self {
         match e {
