@@ -176,7 +176,7 @@ function formatArgs(format, o, where) {
   throw bad(`${where}format`, `must be one of ${FORMATS.join(", ")}`);
 }
 
-/** `legacy` as Codec.addLegacy takes it: [kind, strings, numbers, [name, path, domain], flags]. */
+/** `legacy` as Codec.addLegacy takes it: [kind, strings, numbers, [name, path, domain], flags, notAfter ms]. */
 function legacyArgs(list) {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw bad("legacy", "must be an array of format options");
@@ -191,8 +191,18 @@ function legacyArgs(list) {
       (flag(c.secure, `${where}cookie.secure`, true) ? SECURE : 0) |
       (flag(c.httpOnly, `${where}cookie.httpOnly`, true) ? HTTP_ONLY : 0);
     const [kind, strings, numbers] = formatArgs(l.format, l, where);
-    return [kind, strings, numbers, [c.name, c.path ?? "/", c.domain ?? ""], flags];
+    return [kind, strings, numbers, [c.name, c.path ?? "/", c.domain ?? ""], flags, notAfter(l.notAfter, where)];
   });
+}
+/** A cut-off (Date or ms) as ms; the core checks the number. */
+function notAfter(value, where) {
+  if (value === undefined || value === null) return undefined;
+  const ms = value instanceof Date ? value.getTime() : value;
+  // NaN would reach the codec cache as null, the key of "no cut-off".
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw bad(`${where}notAfter`, "must be a Date or a time in ms since the epoch");
+  }
+  return ms;
 }
 const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
 const COOKIE_FOREVER = 400 * DAY; // browsers cap Max-Age at 400 days

@@ -142,11 +142,20 @@ export interface LegacyCookieOptions {
  * is absent or not valid; a session found there is re-issued natively at the next
  * save, and the old cookie expired.
  */
-export type LegacyOptions =
+export type LegacyOptions = (
   | { format: "iron"; cookie: LegacyCookieOptions; iron: IronOptions }
   | { format: "remix"; cookie: LegacyCookieOptions; remix: RemixOptions }
   | { format: "cookie-rs"; cookie: LegacyCookieOptions; cookieRs: CookieRsOptions }
-  | { format: "beaker"; cookie: LegacyCookieOptions; beaker: BeakerOptions };
+  | { format: "beaker"; cookie: LegacyCookieOptions; beaker: BeakerOptions }
+) & {
+  /**
+   * Cut-off (a Date, or ms since the epoch): after it, an authentic old cookie
+   * loads as `status: "expired"` (reason "expired") instead of migrating.
+   * React Router, cookie-rs, and Beaker without `timeout` carry no authenticated
+   * time, so without one a copied old cookie migrates forever.
+   */
+  notAfter?: Date | number;
+};
 
 export interface SessionOptions {
   /** The first seals, all open; each at least 32 bytes. Optional with a foreign format. */

@@ -22,6 +22,7 @@
 use alloc::{string::String, vec::Vec};
 
 use crate::payload::{self, Limits};
+use crate::Random;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::aes::Aes256;
@@ -210,6 +211,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// ```
 /// use edge_session::beaker::BeakerError;
 /// assert_eq!(BeakerError::BadSignature.reason(), "bad_signature");
+/// assert_eq!(BeakerError::Random.to_string(), "random_failed");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeakerError {
@@ -226,8 +228,10 @@ pub enum BeakerError {
     TooLarge,
     /// AES-GCM rejected the tag: the encrypt key is wrong.
     Decrypt,
-    /// A configuration error: see [`BeakerKeys::new`]; also a wrong nonce length in [`encode`].
+    /// A configuration error: see [`BeakerKeys::new`].
     InvalidKey,
+    /// [`encode`] could not get random bytes for its nonce.
+    Random,
 }
 
 impl BeakerError {
@@ -247,9 +251,19 @@ impl BeakerError {
             BeakerError::TooLarge => "too_large",
             BeakerError::Decrypt => "bad_tag",
             BeakerError::InvalidKey => "invalid_key",
+            BeakerError::Random => "random_failed",
         }
     }
 }
+
+impl core::fmt::Display for BeakerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for BeakerError {}
 
 /// A Beaker session: the reserved keys, plus the user keys as JSON text.
 ///
@@ -283,6 +297,7 @@ pub struct BeakerSession {
 ///
 /// ```
 /// use edge_session::beaker::{decode, encode, BeakerError, BeakerKeys, BeakerSession, Crypto};
+/// use edge_session::OsRandom;
 /// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128)?;
 /// let session = BeakerSession {
 ///     id: "5f0c7a1fd0c24f6c9b1f0c1e2d3a4b5c".into(),
@@ -290,7 +305,7 @@ pub struct BeakerSession {
 ///     accessed_time: 1732700100,
 ///     data: r#"{"user_id": 7}"#.into(),
 /// };
-/// let cookie = encode(&session, None, "/", &keys, &[])?;
+/// let cookie = encode(&session, None, "/", &keys, &mut OsRandom)?;
 /// assert_eq!(decode(&cookie, &keys)?, session);
 /// let other = BeakerKeys::new(b"other", None, Crypto::Cryptography, 128)?;
 /// assert_eq!(decode(&cookie, &other), Err(BeakerError::BadSignature));
@@ -456,16 +471,17 @@ fn whole_seconds(v: &str) -> Option<u64> {
 
 /// Writes a cookie value for `session`: the dict `{"_domain": domain or null,
 /// "_path": path, "_id": …, user keys…, "_creation_time": …, "_accessed_time": …}`
-/// in Beaker's key order, zlib-compressed, then (with an `encrypt_key`) encrypted,
-/// base64-encoded and signed. `nonce` must be [`BeakerKeys::nonce_len`] fresh random
-/// bytes (empty for signed sessions).
+/// in Beaker's key order, zlib-compressed, then (with an `encrypt_key`) encrypted
+/// under a fresh nonce of [`BeakerKeys::nonce_len`] bytes from `rng`,
+/// base64-encoded and signed. Signed-only sessions draw nothing.
 /// Errors: [`BeakerError::TooLarge`] past Beaker's 4064-char payload limit,
 /// [`BeakerError::NotObject`]/[`BeakerError::Malformed`] for bad `data` (or `data`
 /// holding a reserved key, a `creation_time` that is not a number, or an `id`
-/// that is not plain text), [`BeakerError::InvalidKey`] for a nonce of the wrong length.
+/// that is not plain text), [`BeakerError::Random`] when `rng` fails.
 ///
 /// ```
 /// use edge_session::beaker::{decode, encode, BeakerKeys, BeakerSession, Crypto};
+/// use edge_session::OsRandom;
 /// let keys = BeakerKeys::new(b"validate", Some(b"encrypt"), Crypto::Cryptography, 128)?;
 /// let session = BeakerSession {
 ///     id: "5f0c7a1fd0c24f6c9b1f0c1e2d3a4b5c".into(),
@@ -473,13 +489,28 @@ fn whole_seconds(v: &str) -> Option<u64> {
 ///     accessed_time: 1732700000,
 ///     data: "{}".into(),
 /// };
-/// let nonce = [7u8; 28]; // use real randomness
-/// let cookie = encode(&session, Some(".example.com"), "/", &keys, &nonce)?;
-/// assert_eq!(&cookie[40..64], "BwcHBwcHBwcHBwcHBwcHBw==");
+/// let cookie = encode(&session, Some(".example.com"), "/", &keys, &mut OsRandom)?;
 /// assert_eq!(decode(&cookie, &keys)?, session);
+/// assert_ne!(cookie, encode(&session, Some(".example.com"), "/", &keys, &mut OsRandom)?);
 /// # Ok::<(), edge_session::beaker::BeakerError>(())
 /// ```
 pub fn encode(
+    session: &BeakerSession,
+    domain: Option<&str>,
+    path: &str,
+    keys: &BeakerKeys,
+    rng: &mut impl Random,
+) -> Result<String, BeakerError> {
+    let mut nonce = alloc::vec![0u8; keys.nonce_len()];
+    rng.fill(&mut nonce).map_err(|_| BeakerError::Random)?;
+    encode_with_nonce(session, domain, path, keys, &nonce)
+}
+
+/// [`encode`] with the nonce given ([`BeakerKeys::nonce_len`] bytes, empty
+/// for signed sessions): for test vectors only. A nonce must never repeat
+/// under one key; use [`encode`].
+#[doc(hidden)]
+pub fn encode_with_nonce(
     session: &BeakerSession,
     domain: Option<&str>,
     path: &str,

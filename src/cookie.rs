@@ -13,6 +13,10 @@ use crate::ConfigError;
 /// Browsers drop a cookie whose name plus value exceeds this many bytes.
 pub const MAX_NAME_VALUE: usize = 4096;
 
+/// Longest cookie name accepted: a longer one leaves its value too little of
+/// [`MAX_NAME_VALUE`], and the name is bound into every value's MAC.
+pub const MAX_NAME_LEN: usize = 1024;
+
 /// Pairs from a `Cookie` header, in order. Never panics, never allocates.
 ///
 /// ```
@@ -133,8 +137,8 @@ impl CookieOptions {
         }
     }
 
-    /// Enforces the token rules, the `__Host-`/`__Secure-` prefixes, and
-    /// that SameSite=None and Partitioned come with Secure.
+    /// Enforces the token rules and [`MAX_NAME_LEN`], the `__Host-`/`__Secure-`
+    /// prefixes, and that SameSite=None and Partitioned come with Secure.
     ///
     /// ```
     /// use edge_session::{cookie::CookieOptions, ConfigError};
@@ -143,7 +147,10 @@ impl CookieOptions {
     /// assert_eq!(c.validate(), Err(ConfigError::HostPrefix));
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.name.is_empty() || !self.name.bytes().all(is_token) {
+        if self.name.is_empty()
+            || self.name.len() > MAX_NAME_LEN
+            || !self.name.bytes().all(is_token)
+        {
             return Err(ConfigError::CookieName);
         }
         if self.path.is_empty()

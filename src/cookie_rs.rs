@@ -84,6 +84,15 @@ impl CookieRsError {
     }
 }
 
+impl core::fmt::Display for CookieRsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CookieRsError {}
+
 /// A `cookie::Key`: 32 bytes that sign, then 32 that encrypt.
 ///
 /// ```
@@ -188,12 +197,13 @@ pub enum Jar {
 /// Never panics.
 ///
 /// ```
-/// use edge_session::cookie_rs::{decode, encode_with_nonce, CookieKey, CookieRsError, Jar};
+/// use edge_session::cookie_rs::{decode, encode, CookieKey, CookieRsError, Jar};
+/// use edge_session::OsRandom;
 /// let key = CookieKey::derive_from(b"a master key of at least 32 bytes!")?;
-/// let v = encode_with_nonce("session", r#"{"user":"ada"}"#, &key, Jar::Private, &[9; 12])?;
+/// let v = encode("session", r#"{"user":"ada"}"#, &key, Jar::Private, &mut OsRandom)?;
 /// assert_eq!(decode("session", &v, &key, Jar::Private)?, r#"{"user":"ada"}"#);
 /// assert_eq!(decode("other", &v, &key, Jar::Private), Err(CookieRsError::BadTag));
-/// let s = encode_with_nonce("session", "plain text", &key, Jar::Signed, &[0; 12])?;
+/// let s = encode("session", "plain text", &key, Jar::Signed, &mut OsRandom)?;
 /// assert!(s.ends_with("plain text"));
 /// assert_eq!(decode("any name", &s, &key, Jar::Signed)?, "plain text");
 /// # Ok::<(), CookieRsError>(())
@@ -286,16 +296,9 @@ pub fn encode(
     encode_with_nonce(name, value, key, jar, &nonce)
 }
 
-/// [`encode`] with the private jar's nonce given (ignored by the signed jar). Never
-/// reuse a nonce under one key.
-///
-/// ```
-/// use edge_session::cookie_rs::{encode_with_nonce, CookieKey, Jar};
-/// let key = CookieKey::from_bytes(&[0; 64])?;
-/// let v = encode_with_nonce("n", "v", &key, Jar::Private, &[0; 12])?;
-/// assert!(v.starts_with("AAAAAAAAAAAAAAAA")); // base64 of the 12 zero nonce bytes
-/// # Ok::<(), edge_session::cookie_rs::CookieRsError>(())
-/// ```
+/// [`encode`] with the private jar's nonce given (ignored by the signed jar):
+/// for test vectors only. A nonce must never repeat under one key; use [`encode`].
+#[doc(hidden)]
 pub fn encode_with_nonce(
     name: &str,
     value: &str,
@@ -469,6 +472,7 @@ mod tests {
             Err(CookieRsError::BadSignature)
         );
         let p = encode_with_nonce("c", "x", &k, Jar::Private, &[0; 12]).unwrap();
+        assert!(p.starts_with("AAAAAAAAAAAAAAAA")); // the nonce leads
         let other = CookieKey::from_bytes(&[6; 64]).unwrap();
         assert_eq!(
             decode("c", &p, &other, Jar::Private),

@@ -30,10 +30,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use core::fmt;
 use hmac::Mac;
 
 use crate::keys::Purpose;
-use crate::{DecodeError, KeyRing};
+use crate::{DecodeError, KeyRing, Random, RandomError};
 
 /// The format version this build writes and reads.
 pub const VERSION: u8 = 1;
@@ -202,10 +203,10 @@ impl Header {
 /// A value that opened: its header, its payload, and which key opened it.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 10, 20), b"{}", [7; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 10, 20), b"{}", &mut OsRandom).unwrap();
 /// let o = envelope::open(&ring, &ctx, &v, 15, 4096).unwrap();
 /// assert_eq!(o.payload, b"{}");
 /// assert!(!o.old_key());
@@ -224,11 +225,11 @@ impl Opened {
     /// True when a key other than the current one opened the value: re-seal it.
     ///
     /// ```
-    /// # use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+    /// # use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
     /// let old = KeyRing::new(&["o".repeat(32)]).unwrap();
     /// let both = KeyRing::new(&["n".repeat(32), "o".repeat(32)]).unwrap();
     /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-    /// let v = envelope::seal(&old, &ctx, Header::new(Mode::Signed, Kind::Session, 1, 9), b"{}", [0; 12]);
+    /// let v = envelope::seal(&old, &ctx, Header::new(Mode::Signed, Kind::Session, 1, 9), b"{}", &mut OsRandom).unwrap();
     /// assert!(envelope::open(&both, &ctx, &v, 5, 4096).unwrap().old_key());
     /// ```
     pub fn old_key(&self) -> bool {
@@ -236,13 +237,60 @@ impl Opened {
     }
 }
 
-fn context_bytes(out: &mut Vec<u8>, ctx: &Context<'_>) {
-    let purpose = &ctx.purpose[..ctx.purpose.len().min(255)];
-    let name = &ctx.name[..ctx.name.len().min(u16::MAX as usize)];
-    out.push(purpose.len() as u8);
-    out.extend_from_slice(purpose);
-    out.extend_from_slice(&(name.len() as u16).to_be_bytes());
-    out.extend_from_slice(name);
+/// Why [`seal`] made no value.
+///
+/// ```
+/// use edge_session::envelope::SealError;
+/// assert_eq!(SealError::Random.to_string(), "random_failed");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SealError {
+    /// The [`Random`] gave no bytes for the nonce.
+    Random,
+    /// The context cannot be bound: its purpose is over 255 bytes or its name
+    /// over 65,535 (a cookie name that passed validation never is).
+    ContextTooLong {
+        /// The purpose's or the name's length.
+        len: usize,
+        /// The most the wire format can bind.
+        max: usize,
+    },
+}
+
+impl From<RandomError> for SealError {
+    fn from(_: RandomError) -> Self {
+        SealError::Random
+    }
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SealError::Random => "random_failed",
+            SealError::ContextTooLong { .. } => {
+                "the purpose (at most 255 bytes) or name (at most 65,535) is too long to bind"
+            }
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SealError {}
+
+/// Appends `len(purpose):u8 || purpose || len(name):u16be || name`. Refuses
+/// what the length fields cannot hold: truncating would let two names share
+/// a MAC.
+fn context_bytes(out: &mut Vec<u8>, ctx: &Context<'_>) -> Result<(), SealError> {
+    let too_long = |len: usize, max: usize| SealError::ContextTooLong { len, max };
+    let purpose_len =
+        u8::try_from(ctx.purpose.len()).map_err(|_| too_long(ctx.purpose.len(), 255))?;
+    let name_len =
+        u16::try_from(ctx.name.len()).map_err(|_| too_long(ctx.name.len(), u16::MAX as usize))?;
+    out.push(purpose_len);
+    out.extend_from_slice(ctx.purpose);
+    out.extend_from_slice(&name_len.to_be_bytes());
+    out.extend_from_slice(ctx.name);
+    Ok(())
 }
 
 /// Length of the encoded value for a payload of `payload_len` bytes.
@@ -261,23 +309,43 @@ pub fn encoded_len(mode: Mode, payload_len: usize) -> usize {
     (raw * 4).div_ceil(3)
 }
 
-/// Seals or signs `payload` under the ring's current key. The nonce is used in
-/// sealed mode only and must be fresh random bytes for every value.
+/// Seals or signs `payload` under the ring's current key. A sealed value
+/// takes a fresh 96-bit nonce from `rng`; a signed one draws nothing.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [1; 12]);
+/// let header = Header::new(Mode::Sealed, Kind::Session, 0, 60);
+/// let v = envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?;
 /// assert_eq!(v.len(), envelope::encoded_len(Mode::Sealed, 2));
+/// assert_ne!(v, envelope::seal(&ring, &ctx, header, b"{}", &mut OsRandom)?);
+/// # Ok::<(), edge_session::envelope::SealError>(())
 /// ```
 pub fn seal(
+    ring: &KeyRing,
+    ctx: &Context<'_>,
+    header: Header,
+    payload: &[u8],
+    rng: &mut impl Random,
+) -> Result<String, SealError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    if header.mode == Mode::Sealed || ctx.subkeys == Subkeys::Store {
+        rng.fill(&mut nonce)?;
+    }
+    seal_with_nonce(ring, ctx, header, payload, nonce)
+}
+
+/// [`seal`] with the nonce given: for the published test vectors only. A
+/// nonce must never repeat under one key; use [`seal`].
+#[doc(hidden)]
+pub fn seal_with_nonce(
     ring: &KeyRing,
     ctx: &Context<'_>,
     mut header: Header,
     payload: &[u8],
     nonce: [u8; NONCE_LEN],
-) -> String {
+) -> Result<String, SealError> {
     let key = ring.current();
     header.key_id = key.id();
     if ctx.subkeys == Subkeys::Store {
@@ -286,7 +354,7 @@ pub fn seal(
     let hb = header.to_bytes();
     let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
     aad.extend_from_slice(&hb);
-    context_bytes(&mut aad, ctx);
+    context_bytes(&mut aad, ctx)?;
     let mut raw = Vec::with_capacity(HEADER_LEN + payload.len() + MAC_LEN);
     raw.extend_from_slice(&hb);
     match header.mode {
@@ -316,17 +384,17 @@ pub fn seal(
             raw.extend_from_slice(&mac.finalize().into_bytes());
         }
     }
-    URL_SAFE_NO_PAD.encode(raw)
+    Ok(URL_SAFE_NO_PAD.encode(raw))
 }
 
 /// Reads the header of a value without checking it: for tools that inspect
 /// values. Nothing in it can be trusted until [`open`] succeeds.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::peek(&v).unwrap().issued_at, 3);
 /// ```
 pub fn peek(value: &str) -> Result<Header, DecodeError> {
@@ -343,10 +411,10 @@ pub fn peek(value: &str) -> Result<Header, DecodeError> {
 /// payload cannot be read without the key. Nothing here can be trusted.
 ///
 /// ```
-/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let ctx = Context { purpose: b"cookie", name: b"s", subkeys: Subkeys::Cookie };
-/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", [0; 12]);
+/// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Signed, Kind::Session, 3, 4), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::unverified_payload(&v).unwrap().1.as_deref(), Some(&b"{}"[..]));
 /// ```
 pub fn unverified_payload(value: &str) -> Result<(Header, Option<Vec<u8>>), DecodeError> {
@@ -371,11 +439,11 @@ pub fn unverified_payload(value: &str) -> Result<(Header, Option<Vec<u8>>), Deco
 /// Costs one decryption or one MAC, whichever the mode needs.
 ///
 /// ```
-/// use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, Subkeys};
+/// use edge_session::{envelope, Context, DecodeError, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
 /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
 /// let a = Context { purpose: b"cookie", name: b"a", subkeys: Subkeys::Cookie };
 /// let b = Context { name: b"b", ..a };
-/// let v = envelope::seal(&ring, &a, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", [9; 12]);
+/// let v = envelope::seal(&ring, &a, Header::new(Mode::Sealed, Kind::Session, 0, 60), b"{}", &mut OsRandom).unwrap();
 /// assert_eq!(envelope::open(&ring, &b, &v, 1, 4096).err(), Some(DecodeError::BadTag));
 /// assert_eq!(envelope::open(&ring, &a, &v, 60, 4096).err(), Some(DecodeError::Expired));
 /// ```
@@ -396,7 +464,8 @@ pub fn open(
     let (key_index, key) = ring.find(header.key_id).ok_or(DecodeError::UnknownKey)?;
     let mut aad = Vec::with_capacity(HEADER_LEN + 3 + ctx.purpose.len() + ctx.name.len());
     aad.extend_from_slice(&raw[..HEADER_LEN]);
-    context_bytes(&mut aad, ctx);
+    // Nothing was sealed under a context this long.
+    context_bytes(&mut aad, ctx).map_err(|_| DecodeError::TooLarge)?;
     let body = &raw[HEADER_LEN..];
     let payload = match (header.mode, ctx.subkeys) {
         (Mode::Sealed, subkeys) => {
@@ -477,22 +546,59 @@ mod tests {
 
     #[test]
     fn overhead_is_small() {
-        let v = seal(
+        let v = seal_with_nonce(
             &ring(),
             &CTX,
             Header::new(Mode::Sealed, Kind::Session, 0, 1),
             b"{}",
             [0; 12],
-        );
+        )
+        .unwrap();
         assert_eq!(v.len(), 62);
-        let v = seal(
+        let v = seal_with_nonce(
             &ring(),
             &CTX,
             Header::new(Mode::Signed, Kind::Session, 0, 1),
             b"{}",
             [0; 12],
-        );
+        )
+        .unwrap();
         assert_eq!(v.len(), encoded_len(Mode::Signed, 2));
+    }
+
+    /// Counts the random bytes drawn.
+    struct Counting(usize);
+
+    impl Random for Counting {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+            self.0 += buf.len();
+            buf.fill(0x5a);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn nonce_drawn_only_for_sealed_values() {
+        let mut rng = Counting(0);
+        let signed = Header::new(Mode::Signed, Kind::Session, 0, 9);
+        seal(&ring(), &CTX, signed, b"{}", &mut rng).unwrap();
+        assert_eq!(rng.0, 0);
+        let sealed = Header {
+            mode: Mode::Sealed,
+            ..signed
+        };
+        seal(&ring(), &CTX, sealed, b"{}", &mut rng).unwrap();
+        assert_eq!(rng.0, NONCE_LEN);
+        struct Broken;
+        impl Random for Broken {
+            fn fill(&mut self, _: &mut [u8]) -> Result<(), RandomError> {
+                Err(RandomError)
+            }
+        }
+        assert_eq!(
+            seal(&ring(), &CTX, sealed, b"{}", &mut Broken),
+            Err(SealError::Random)
+        );
     }
 
     #[test]
@@ -501,13 +607,17 @@ mod tests {
             subkeys: Subkeys::Store,
             ..CTX
         };
+        // A store blob is sealed whatever the header says, so it takes a nonce.
+        let mut rng = Counting(0);
         let v = seal(
             &ring(),
             &ctx,
             Header::new(Mode::Signed, Kind::Blob, 0, 9),
             b"{}",
-            [3; 12],
-        );
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(rng.0, NONCE_LEN);
         let o = open(&ring(), &ctx, &v, 1, 100).unwrap();
         assert_eq!(o.header.mode, Mode::Sealed);
         // A store blob does not open as a cookie, nor the reverse.
@@ -515,6 +625,51 @@ mod tests {
             open(&ring(), &CTX, &v, 1, 100).err(),
             Some(DecodeError::BadTag)
         );
+    }
+
+    #[test]
+    fn contexts_too_long_to_bind_are_refused_not_truncated() {
+        let header = Header::new(Mode::Signed, Kind::Session, 0, 9);
+        let name = alloc::vec![b'n'; u16::MAX as usize];
+        let purpose = [b'p'; 255];
+        let at_max = Context {
+            purpose: &purpose,
+            name: &name,
+            subkeys: Subkeys::Cookie,
+        };
+        let v = seal(&ring(), &at_max, header, b"{}", &mut Counting(0)).unwrap();
+        assert!(open(&ring(), &at_max, &v, 1, 100).is_ok());
+        // One byte more: the length field cannot say it, so no value, and
+        // nothing opens (a truncated name would share the MAC of `at_max`).
+        let long_name = alloc::vec![b'n'; u16::MAX as usize + 1];
+        let long_purpose = [b'p'; 256];
+        for (ctx, len, max) in [
+            (
+                Context {
+                    name: &long_name,
+                    ..at_max
+                },
+                long_name.len(),
+                65_535,
+            ),
+            (
+                Context {
+                    purpose: &long_purpose,
+                    ..at_max
+                },
+                256,
+                255,
+            ),
+        ] {
+            assert_eq!(
+                seal(&ring(), &ctx, header, b"{}", &mut Counting(0)),
+                Err(SealError::ContextTooLong { len, max })
+            );
+            assert_eq!(
+                open(&ring(), &ctx, &v, 1, 100).err(),
+                Some(DecodeError::TooLarge)
+            );
+        }
     }
 
     #[test]

@@ -82,9 +82,13 @@ pub enum ConfigError {
     NoSecrets,
     /// A secret is shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN) bytes.
     SecretTooShort,
-    /// Two secrets are the same (they would share a key id).
+    /// Two secrets are the same.
     DuplicateSecret,
-    /// The cookie name is empty or not an RFC 6265 token.
+    /// Two different secrets derive the same 4-byte key id (odds about 2^-32
+    /// per pair): values could not say which one sealed them.
+    KeyIdCollision,
+    /// The cookie name is empty, longer than
+    /// [`MAX_NAME_LEN`](crate::cookie::MAX_NAME_LEN), or not an RFC 6265 token.
     CookieName,
     /// `__Host-` requires Secure, Path=/ and no Domain.
     HostPrefix,
@@ -135,7 +139,10 @@ impl ConfigError {
     /// ```
     pub const fn option(self) -> &'static str {
         match self {
-            Self::NoSecrets | Self::SecretTooShort | Self::DuplicateSecret => "secrets",
+            Self::NoSecrets
+            | Self::SecretTooShort
+            | Self::DuplicateSecret
+            | Self::KeyIdCollision => "secrets",
             Self::CookieName | Self::HostPrefix | Self::SecurePrefix => "cookie.name",
             Self::SameSiteNone => "cookie.sameSite",
             Self::Partitioned => "cookie.partitioned",
@@ -168,7 +175,13 @@ impl ConfigError {
             Self::NoSecrets => "secrets must list at least one secret",
             Self::SecretTooShort => "each secret in secrets must be at least 32 bytes",
             Self::DuplicateSecret => "secrets must not repeat a secret",
-            Self::CookieName => "cookie.name must be a non-empty RFC 6265 token",
+            Self::KeyIdCollision => {
+                "two different secrets in secrets have the same key id by chance; \
+                 either one works alone: drop one, or replace it with a new secret"
+            }
+            Self::CookieName => {
+                "cookie.name must be a non-empty RFC 6265 token of at most 1024 bytes"
+            }
             Self::HostPrefix => {
                 "a __Host- cookie.name requires secure: true, path \"/\" and no domain"
             }

@@ -113,8 +113,9 @@ pub struct CookieRsFormat {
 ///
 /// ```
 /// use edge_session::{cookie::CookieOptions, Format, Legacy};
-/// let l = Legacy { format: Format::Native, cookie: CookieOptions::new("old") };
-/// assert_eq!(l.cookie.name, "old");
+/// let mut l = Legacy::new(Format::Native, CookieOptions::new("old"));
+/// assert_eq!((l.cookie.name.as_str(), l.not_after), ("old", None));
+/// l.not_after = Some(1_798_761_600); // 2027-01-01: the old app's cookies end here
 /// ```
 #[derive(Clone, Debug)]
 pub struct Legacy {
@@ -122,6 +123,50 @@ pub struct Legacy {
     pub format: Format,
     /// Its name, path and domain (to clear it).
     pub cookie: CookieOptions,
+    /// A cut-off, in Unix seconds: an authentic old cookie read after it loads
+    /// as `expired`, not migrated. React Router, cookie-rs, and Beaker without
+    /// a `timeout` carry no authenticated time, so a copied cookie stays good
+    /// forever without one.
+    pub not_after: Option<u64>,
+}
+
+impl Legacy {
+    /// A legacy cookie with no cut-off.
+    ///
+    /// ```
+    /// use edge_session::{cookie::CookieOptions, Format, Legacy};
+    /// assert!(Legacy::new(Format::Native, CookieOptions::new("old")).not_after.is_none());
+    /// ```
+    pub fn new(format: Format, cookie: CookieOptions) -> Self {
+        Legacy {
+            format,
+            cookie,
+            not_after: None,
+        }
+    }
+
+    /// True once the cut-off has passed at `now_ms`.
+    pub(crate) fn cut_off(&self, now_ms: u64) -> bool {
+        self.not_after
+            .is_some_and(|t| now_ms > t.saturating_mul(1000))
+    }
+
+    /// Reads the old cookie as its format does; past the cut-off, an authentic
+    /// one is refused as expired.
+    pub(crate) fn decode(
+        &self,
+        value: &str,
+        now_ms: u64,
+        limits: &crate::Limits,
+    ) -> Result<Foreign, Refusal> {
+        let f = self
+            .format
+            .decode(&self.cookie.name, value, now_ms, limits)?;
+        if self.cut_off(now_ms) {
+            return Err((Status::Expired, crate::DecodeError::Expired.reason()));
+        }
+        Ok(f)
+    }
 }
 
 /// A session read from a foreign cookie.

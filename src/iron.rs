@@ -129,6 +129,15 @@ impl IronError {
     }
 }
 
+impl core::fmt::Display for IronError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for IronError {}
+
 impl From<DecodeError> for IronError {
     fn from(e: DecodeError) -> Self {
         match e {
@@ -317,12 +326,11 @@ pub struct Unsealed {
 /// Never panics.
 ///
 /// ```
-/// use edge_session::iron::{seal_with, unseal, IronError, IronPasswords, SealSalts};
-/// use edge_session::Limits;
+/// use edge_session::iron::{seal, unseal, IronError, IronPasswords};
+/// use edge_session::{Limits, OsRandom};
 /// let pw = IronPasswords::new("a password of at least 32 characters")?;
-/// let salts = SealSalts { enc_salt: [1; 32], iv: [2; 16], mac_salt: [3; 32] };
 /// let now = 1_700_000_000_000;
-/// let value = seal_with(r#"{"user":"ada"}"#, &pw, now, 3600, &salts)?;
+/// let value = seal(r#"{"user":"ada"}"#, &pw, now, 3600, &mut OsRandom)?;
 /// assert!(value.starts_with("Fe26.2*1*") && value.ends_with("~2"));
 /// let opened = unseal(&value, &pw, now + 1000, &Limits::default())?;
 /// assert_eq!(opened.json, r#"{"user":"ada"}"#);
@@ -412,13 +420,13 @@ fn js_parse_int(s: &str) -> Option<i64> {
 /// checked here (only that it is UTF-8). Never panics.
 ///
 /// ```
-/// use edge_session::iron::{seal_with, unseal_raw, IronPasswords, SealSalts, TOKEN_SUFFIX};
+/// use edge_session::iron::{seal, unseal_raw, IronPasswords, TOKEN_SUFFIX};
+/// use edge_session::OsRandom;
 /// let pw = IronPasswords::new("a password of at least 32 characters")?;
-/// let salts = SealSalts { enc_salt: [1; 32], iv: [2; 16], mac_salt: [3; 32] };
-/// let value = seal_with("[1,2]", &pw, 0, 0, &salts);
-/// // `seal_with` wants a JSON object: sessions are objects.
+/// let value = seal("[1,2]", &pw, 0, 0, &mut OsRandom);
+/// // `seal` wants a JSON object: sessions are objects.
 /// assert!(value.is_err());
-/// let value = seal_with(r#"{"a":[1,2]}"#, &pw, 0, 0, &salts)?;
+/// let value = seal(r#"{"a":[1,2]}"#, &pw, 0, 0, &mut OsRandom)?;
 /// let hapi = value.strip_suffix(TOKEN_SUFFIX).unwrap();
 /// assert_eq!(unseal_raw(hapi, &pw, 1)?.json, r#"{"a":[1,2]}"#);
 /// # Ok::<(), edge_session::iron::IronError>(())
@@ -494,14 +502,9 @@ pub fn unseal_raw(
     })
 }
 
-/// The random inputs of one seal, for callers that draw them themselves (or for
-/// reproducible vectors). Use fresh random bytes for every seal.
-///
-/// ```
-/// use edge_session::iron::SealSalts;
-/// let s = SealSalts { enc_salt: [0; 32], iv: [0; 16], mac_salt: [0; 32] };
-/// assert_eq!(s.iv.len(), 16);
-/// ```
+/// The random inputs of one seal, given to [`seal_with`] for reproducible test
+/// vectors only: [`seal`] draws them from its `Random`.
+#[doc(hidden)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SealSalts {
     /// The encryption key salt (written as 64 hex chars).
@@ -552,19 +555,9 @@ pub fn seal(
     seal_with(json, passwords, now_ms, ttl_secs, &salts)
 }
 
-/// [`seal`] with the salts and IV given: the same output for the same inputs.
-///
-/// ```
-/// use edge_session::iron::{seal_with, IronPasswords, SealSalts};
-/// let pw = IronPasswords::new("a password of at least 32 characters")?;
-/// let salts = SealSalts { enc_salt: [0xab; 32], iv: [0; 16], mac_salt: [0xcd; 32] };
-/// let value = seal_with("{}", &pw, 1_000, 0, &salts)?;
-/// let parts: Vec<&str> = value.split('*').collect();
-/// assert_eq!(parts[2], "ab".repeat(32));
-/// assert_eq!(parts[3], "AAAAAAAAAAAAAAAAAAAAAA");
-/// assert_eq!(parts[5], ""); // ttl 0: no expiration
-/// # Ok::<(), edge_session::iron::IronError>(())
-/// ```
+/// [`seal`] with the salts and IV given: the same output for the same inputs,
+/// for test vectors only. Salts and IV must never repeat; use [`seal`].
+#[doc(hidden)]
 pub fn seal_with(
     json: &str,
     passwords: &IronPasswords,
@@ -688,6 +681,20 @@ mod tests {
 
     fn pw() -> IronPasswords {
         IronPasswords::new(PW).unwrap()
+    }
+
+    #[test]
+    fn seal_with_writes_its_salts() {
+        let salts = SealSalts {
+            enc_salt: [0xab; 32],
+            iv: [0; 16],
+            mac_salt: [0xcd; 32],
+        };
+        let value = seal_with("{}", &pw(), 1_000, 0, &salts).unwrap();
+        let parts: alloc::vec::Vec<&str> = value.split('*').collect();
+        assert_eq!(parts[2], "ab".repeat(32));
+        assert_eq!(parts[3], "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(parts[5], ""); // ttl 0: no expiration
     }
 
     #[test]

@@ -127,7 +127,10 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// Derives the subkeys of every secret. Each must be at least
-    /// [`MIN_SECRET_LEN`] bytes, and no secret may repeat.
+    /// [`MIN_SECRET_LEN`] bytes, and no secret may repeat
+    /// ([`ConfigError::DuplicateSecret`]). Two different secrets whose key ids
+    /// collide are refused too ([`ConfigError::KeyIdCollision`]): a value names
+    /// its key by id alone.
     ///
     /// ```
     /// use edge_session::{ConfigError, KeyRing};
@@ -146,8 +149,16 @@ impl KeyRing {
         let mut older: Vec<Key> = Vec::with_capacity(rest.len());
         for secret in rest {
             let key = derive(secret)?;
-            if key.id == current.id || older.iter().any(|k| k.id == key.id) {
-                return Err(ConfigError::DuplicateSecret);
+            // The ring so far is `secrets[..]` in order: position j is secrets[j].
+            let clash = core::iter::once(&current)
+                .chain(older.iter())
+                .position(|k| k.id == key.id);
+            if let Some(j) = clash {
+                return Err(if secrets[j].as_ref() == secret.as_ref() {
+                    ConfigError::DuplicateSecret
+                } else {
+                    ConfigError::KeyIdCollision
+                });
             }
             older.push(key);
         }
@@ -221,6 +232,32 @@ mod tests {
         let s = "d".repeat(40);
         assert_eq!(
             KeyRing::new(&[s.as_str(), s.as_str()]).err(),
+            Some(ConfigError::DuplicateSecret)
+        );
+    }
+
+    #[test]
+    fn key_id_collision_is_not_a_duplicate() {
+        // Found by a birthday search over this pattern (about 2^16 tries):
+        // different secrets, same HKDF "key-id" bytes (7ff8da49).
+        let a = "key-id-collision-test-secret-00056677";
+        let b = "key-id-collision-test-secret-00061033";
+        let id = |s: &str| KeyRing::new(&[s]).unwrap().current().id();
+        assert_eq!(id(a), id(b));
+        assert_eq!(id(a), [0x7f, 0xf8, 0xda, 0x49]);
+        let other = "another secret of at least 32 bytes";
+        for ring in [[a, b, other], [other, a, b], [b, other, a]] {
+            let err = KeyRing::new(&ring).err();
+            assert_eq!(err, Some(ConfigError::KeyIdCollision));
+        }
+        let err = ConfigError::KeyIdCollision;
+        assert_eq!(err.option(), "secrets");
+        assert!(err.message().contains("either one works alone"));
+        // Each works alone.
+        assert!(KeyRing::new(&[a, other]).is_ok() && KeyRing::new(&[b, other]).is_ok());
+        // A true repeat is still a duplicate, wherever it sits.
+        assert_eq!(
+            KeyRing::new(&[other, a, a]).err(),
             Some(ConfigError::DuplicateSecret)
         );
     }

@@ -62,22 +62,86 @@ pub fn check_object(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
 }
 
 /// [`check_object`] without the syntax pass, for text a JSON serializer wrote:
-/// an object, within the size and depth limits.
+/// exactly one object, within the size and depth limits. Strings and escapes
+/// are skipped and brackets must pair up, so the text cannot close its object
+/// early and go on: spliced into a document, it cannot add members there.
 ///
 /// ```
 /// use edge_session::{payload, DecodeError, Limits};
 /// let l = Limits::default();
-/// assert!(payload::check_bounds(br#"{"a":[1]}"#, &l).is_ok());
+/// assert!(payload::check_bounds(br#"{"a":[1],"b":"}\"{"}"#, &l).is_ok());
 /// assert_eq!(payload::check_bounds(b"[1]", &l), Err(DecodeError::NotObject));
+/// // Two values, or one that closes before the end, are not one object.
+/// assert_eq!(payload::check_bounds(br#"{"a":1},"i":"x","z":{}"#, &l), Err(DecodeError::NotObject));
+/// assert_eq!(payload::check_bounds(br#"{"a":[1}"#, &l), Err(DecodeError::NotObject));
 /// ```
 pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if json.len() > limits.max_bytes {
         return Err(DecodeError::TooLarge);
     }
-    if json.first() != Some(&b'{') || json.last() != Some(&b'}') {
+    if json.first() != Some(&b'{') {
         return Err(DecodeError::NotObject);
     }
-    check_depth(json, limits.max_depth.min(MAX_DEPTH_CEILING))
+    let max = limits.max_depth.min(MAX_DEPTH_CEILING);
+    // One bit per open bracket (1 for `{`): MAX_DEPTH_CEILING fits in 128.
+    let mut open: u128 = 0;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in json.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' if depth > 0 => in_string = true,
+            b'{' | b'[' if i == 0 || depth > 0 => {
+                depth += 1;
+                if depth > max {
+                    return Err(DecodeError::TooDeep);
+                }
+                open = (open << 1) | u128::from(b == b'{');
+            }
+            b'}' | b']' if depth > 0 => {
+                if (open & 1 == 1) != (b == b'}') {
+                    return Err(DecodeError::NotObject);
+                }
+                open >>= 1;
+                depth -= 1;
+            }
+            // Anything once the object has closed, or a stray closer.
+            _ if depth == 0 => return Err(DecodeError::NotObject),
+            _ => {}
+        }
+    }
+    if depth != 0 || in_string {
+        return Err(DecodeError::NotObject);
+    }
+    Ok(())
+}
+
+/// Fails with [`DecodeError::Malformed`] when a top-level member name of an
+/// object that [`check_object`] accepted appears twice. Names are compared as
+/// written, as [`members`] gives them: that is how the session document is read.
+///
+/// ```
+/// use edge_session::{payload, DecodeError};
+/// assert!(payload::check_unique_members(r#"{"i":"a","d":{"i":1}}"#).is_ok());
+/// assert_eq!(payload::check_unique_members(r#"{"i":"a","d":{},"i":"b"}"#), Err(DecodeError::Malformed));
+/// ```
+pub fn check_unique_members(json: &str) -> Result<(), DecodeError> {
+    let mut names: alloc::vec::Vec<&str> = members(json).map(|(k, _)| k).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(DecodeError::Malformed);
+    }
+    Ok(())
 }
 
 /// Fails with [`DecodeError::TooDeep`] when brackets nest deeper than `max`.
@@ -284,6 +348,65 @@ mod tests {
         assert_eq!(members("{}").count(), 0);
         assert_eq!(members("{\"a\"").count(), 0);
         assert_eq!(members("{\"a\":[").count(), 0);
+    }
+
+    #[test]
+    fn bounds_take_exactly_one_balanced_object() {
+        let l = Limits::default();
+        for ok in [
+            &br#"{}"#[..],
+            br#"{"a":{"b":[1,{"c":"]}"}]}}"#,
+            br#"{"q":"\"},\"i\":1,{"}"#,
+            br#"{"e":"\\"}"#,
+        ] {
+            assert_eq!(
+                check_bounds(ok, &l),
+                Ok(()),
+                "{:?}",
+                core::str::from_utf8(ok)
+            );
+        }
+        for bad in [
+            &br#"{"a":1},"i":"x","y":{}"#[..],
+            br#"{"a":1}{}"#,
+            br#"{"a":1} "#,
+            br#"{"a":[1}]}"#,
+            br#"{"a":{1]}"#,
+            br#"{"a":"}"#,
+            br#"{"a":"\"}"#,
+            br#"{"a":1}}"#,
+            br#"{"a":{}"#,
+            b"{",
+            b"",
+        ] {
+            assert_eq!(
+                check_bounds(bad, &l),
+                Err(DecodeError::NotObject),
+                "{:?}",
+                core::str::from_utf8(bad)
+            );
+        }
+        let deep = Limits {
+            max_bytes: 100,
+            max_depth: 2,
+        };
+        assert_eq!(
+            check_bounds(br#"{"a":[[1]]}"#, &deep),
+            Err(DecodeError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn duplicate_members() {
+        assert_eq!(
+            check_unique_members(r#"{"a":1,"b":{"a":2},"c":[]}"#),
+            Ok(())
+        );
+        assert_eq!(
+            check_unique_members(r#"{"d":{},"i":"x","f":{},"i":"y"}"#),
+            Err(DecodeError::Malformed)
+        );
+        assert_eq!(check_unique_members("{}"), Ok(()));
     }
 
     #[test]

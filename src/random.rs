@@ -45,6 +45,15 @@ impl RandomError {
     }
 }
 
+impl core::fmt::Display for RandomError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for RandomError {}
+
 /// The operating system's (or the JS host's) CSPRNG, through `getrandom`.
 ///
 /// ```

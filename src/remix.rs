@@ -98,6 +98,15 @@ impl RemixError {
     }
 }
 
+impl core::fmt::Display for RemixError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for RemixError {}
+
 impl From<DecodeError> for RemixError {
     fn from(e: DecodeError) -> Self {
         match e {

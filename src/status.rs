@@ -223,6 +223,19 @@ impl From<RandomError> for SaveError {
     }
 }
 
+impl From<crate::envelope::SealError> for SaveError {
+    fn from(e: crate::envelope::SealError) -> Self {
+        match e {
+            crate::envelope::SealError::Random => SaveError::Random,
+            // Only a cookie name that skipped validation is this long.
+            crate::envelope::SealError::ContextTooLong { len, max } => SaveError::TooLarge {
+                size: len,
+                limit: max,
+            },
+        }
+    }
+}
+
 impl From<ClockError> for SaveError {
     fn from(_: ClockError) -> Self {
         SaveError::Clock

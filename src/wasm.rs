@@ -32,6 +32,9 @@ const DESTROY: u32 = 2;
 const DATA_CHANGED: u32 = 4;
 const FLASH_CHANGED: u32 = 8;
 
+const NOT_AFTER_ERROR: &str =
+    "legacy.notAfter\nlegacy.notAfter must be a Date or a time in ms since the epoch";
+
 fn config_error(e: ConfigError) -> JsValue {
     let mut s = String::from(e.option());
     s.push('\n');
@@ -157,7 +160,8 @@ impl Codec {
     }
 
     /// Adds a legacy cookie to migrate from. `cookie` is `[name, path,
-    /// domain]`; `flags` the cookie bits of the constructor (secure...).
+    /// domain]`; `flags` the cookie bits of the constructor (secure...);
+    /// `not_after_ms` the cut-off in ms since the epoch, if any.
     #[wasm_bindgen(js_name = addLegacy)]
     pub fn add_legacy(
         &mut self,
@@ -166,7 +170,14 @@ impl Codec {
         numbers: Vec<f64>,
         cookie: Vec<String>,
         flags: u32,
+        not_after_ms: Option<f64>,
     ) -> Result<(), JsValue> {
+        let not_after = match not_after_ms {
+            None => None,
+            // Whole seconds, rounded down: the cut-off never comes later.
+            Some(ms) if ms.is_finite() && ms >= 0.0 => Some((ms / 1000.0) as u64),
+            Some(_) => return Err(JsValue::from_str(NOT_AFTER_ERROR)),
+        };
         let format = format_from(kind, &strings, &numbers)?;
         let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
         let domain = text(2);
@@ -182,6 +193,7 @@ impl Codec {
         self.cfg.legacy.push(Legacy {
             format,
             cookie: options,
+            not_after,
         });
         self.cfg.validate().map_err(|e| {
             self.cfg.legacy.pop();

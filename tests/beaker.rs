@@ -6,6 +6,7 @@
 #![cfg(all(feature = "beaker", not(target_family = "wasm")))]
 
 use edge_session::beaker::*;
+use edge_session::OsRandom;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::io::Write;
@@ -103,7 +104,7 @@ fn every_fixture_re_encodes_to_the_same_session() {
         let nonce = hex(random);
         assert_eq!(nonce.len(), keys.nonce_len(), "{name}");
         let session = session_from(case);
-        let cookie = match encode(
+        let cookie = match encode_with_nonce(
             &session,
             case["domain"].as_str(),
             case["path"].as_str().unwrap(),
@@ -139,7 +140,7 @@ fn refuses_to_write_what_beaker_refuses() {
     let fx = fixtures();
     for case in fx["encode_errors"].as_array().unwrap() {
         let keys = keys_from(&fx["keys"][case["keys"].as_str().unwrap()]);
-        match encode(&session_from(case), None, "/", &keys, &[]) {
+        match encode_with_nonce(&session_from(case), None, "/", &keys, &[]) {
             Err(e) => assert_eq!(e.reason(), case["reason"].as_str().unwrap()),
             Ok(cookie) => assert!(cookie.len() <= 40 + MAX_PAYLOAD_LEN),
         }
@@ -157,7 +158,7 @@ fn refuses_to_write_what_beaker_refuses() {
         .collect();
     let big = session(&format!(r#"{{"noise":"{noise}"}}"#));
     assert_eq!(
-        encode(&big, None, "/", keys, &[]),
+        encode_with_nonce(&big, None, "/", keys, &[]),
         Err(BeakerError::TooLarge)
     );
 }
@@ -240,32 +241,31 @@ fn config_and_argument_errors() {
     let keys = &all_keys()[2];
     let s = session("{}");
     assert_eq!(
-        encode(&s, None, "/", keys, &[0; 3]),
+        encode_with_nonce(&s, None, "/", keys, &[0; 3]),
         Err(BeakerError::InvalidKey)
     );
-    let nonce = vec![1; keys.nonce_len()];
     assert_eq!(
-        encode(&session("[1]"), None, "/", keys, &nonce),
+        encode(&session("[1]"), None, "/", keys, &mut OsRandom),
         Err(BeakerError::NotObject)
     );
     assert_eq!(
-        encode(&session("{"), None, "/", keys, &nonce),
+        encode(&session("{"), None, "/", keys, &mut OsRandom),
         Err(BeakerError::Malformed)
     );
     assert_eq!(
-        encode(&session(r#"{"_id": 1}"#), None, "/", keys, &nonce),
+        encode(&session(r#"{"_id": 1}"#), None, "/", keys, &mut OsRandom),
         Err(BeakerError::Malformed)
     );
     let mut nan = session("{}");
     nan.creation_time = "NaN".into();
     assert_eq!(
-        encode(&nan, None, "/", keys, &nonce),
+        encode(&nan, None, "/", keys, &mut OsRandom),
         Err(BeakerError::Malformed)
     );
     let mut quote = session("{}");
     quote.id = "a\"b".into();
     assert_eq!(
-        encode(&quote, None, "/", keys, &nonce),
+        encode(&quote, None, "/", keys, &mut OsRandom),
         Err(BeakerError::Malformed)
     );
     assert_eq!(
@@ -360,7 +360,7 @@ proptest! {
         let s = BeakerSession {
             id, creation_time: format!("{created:?}"), accessed_time: created as u64 + idle, data,
         };
-        let cookie = match encode(&s, domain.as_deref(), "/", keys, &nonce) {
+        let cookie = match encode_with_nonce(&s, domain.as_deref(), "/", keys, &nonce) {
             Ok(c) => c,
             Err(BeakerError::TooLarge) => return Ok(()),
             Err(e) => panic!("{}", e.reason()),
@@ -372,7 +372,7 @@ proptest! {
         prop_assert_eq!(back.accessed_time, s.accessed_time);
         prop_assert_eq!(exact_value(&s.data), exact_value(&back.data));
         // What decode gives back encodes to the same session again.
-        let again = encode(&back, domain.as_deref(), "/", keys, &nonce).unwrap();
+        let again = encode_with_nonce(&back, domain.as_deref(), "/", keys, &nonce).unwrap();
         prop_assert_eq!(decode(&again, keys).unwrap(), back);
     }
 
@@ -383,7 +383,7 @@ proptest! {
             let _ = decode(&junk, k);
         }
         // Mutations of a real cookie, and arbitrary text behind a valid signature.
-        let good = encode(&session(r#"{"a": [1, 2.5, "x"]}"#), None, "/", &keys[0], &[]).unwrap();
+        let good = encode_with_nonce(&session(r#"{"a": [1, 2.5, "x"]}"#), None, "/", &keys[0], &[]).unwrap();
         let mut bytes = good.clone().into_bytes();
         let at = cut % bytes.len();
         bytes[at] ^= flip & 0x3f;
@@ -639,7 +639,7 @@ fn live_beaker_interop() {
         } else {
             None
         };
-        let cookie = encode(&s, domain, "/", &k.1, &nonce);
+        let cookie = encode_with_nonce(&s, domain, "/", &k.1, &nonce);
         if let Err(e) = &cookie {
             assert_eq!(e.reason(), "too_large", "case {i}");
         }

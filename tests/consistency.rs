@@ -429,8 +429,9 @@ fn spilled_cookies_from_0_1_still_load() {
         &store_ctx,
         Header::new(Mode::Sealed, Kind::Blob, NOW, NOW + 86_400),
         doc.as_bytes(),
-        [1; 12],
-    );
+        &mut OsRandom,
+    )
+    .unwrap();
     let reference = Reference {
         generation: 4,
         digest: spill::digest(&blob),
@@ -446,8 +447,9 @@ fn spilled_cookies_from_0_1_still_load() {
         &ctx,
         Header::new(Mode::Sealed, Kind::Reference, NOW, NOW + 86_400),
         &reference.to_bytes(),
-        [2; 12],
-    );
+        &mut OsRandom,
+    )
+    .unwrap();
     let mut store = Store::default();
     store.map.insert(key.clone(), blob);
     let cookie = format!("s={value}");

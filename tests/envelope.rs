@@ -6,7 +6,7 @@
 
 use edge_session::cookie::{self, CookieOptions};
 use edge_session::{
-    envelope, payload, Context, DecodeError, Header, KeyRing, Kind, Limits, Mode, Subkeys,
+    envelope, payload, Context, DecodeError, Header, KeyRing, Kind, Limits, Mode, OsRandom, Subkeys,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -28,7 +28,7 @@ fn ctx(name: &str) -> Context<'_> {
 
 fn seal(mode: Mode, name: &str, payload: &[u8], iat: u64, exp: u64) -> String {
     let header = Header::new(mode, Kind::Session, iat, exp);
-    envelope::seal(&ring(), &ctx(name), header, payload, [42; 12])
+    envelope::seal(&ring(), &ctx(name), header, payload, &mut OsRandom).unwrap()
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -175,7 +175,7 @@ fn rotation_reports_old_key_and_unknown_keys_are_not_tried() {
     for mode in [Mode::Sealed, Mode::Signed] {
         let old_ring = KeyRing::new(&[old]).unwrap();
         let header = Header::new(mode, Kind::Session, 1, 1000);
-        let value = envelope::seal(&old_ring, &ctx("s"), header, b"{}", [1; 12]);
+        let value = envelope::seal(&old_ring, &ctx("s"), header, b"{}", &mut OsRandom).unwrap();
         let both = KeyRing::new(&[new, old]).unwrap();
         let o = envelope::open(&both, &ctx("s"), &value, 2, MAX).unwrap();
         assert!(o.old_key());
@@ -188,7 +188,7 @@ fn rotation_reports_old_key_and_unknown_keys_are_not_tried() {
             Some(DecodeError::UnknownKey)
         );
         // A value sealed under the current key is not old.
-        let fresh = envelope::seal(&both, &ctx("s"), header, b"{}", [1; 12]);
+        let fresh = envelope::seal(&both, &ctx("s"), header, b"{}", &mut OsRandom).unwrap();
         assert!(!envelope::open(&both, &ctx("s"), &fresh, 2, MAX)
             .unwrap()
             .old_key());

@@ -168,7 +168,7 @@ fn sealed_payload(sel: u8, rest: &[u8]) {
     // Issued a minute ago; the top bit makes some of them expired.
     let exp = if sel & 0x80 != 0 { NOW } else { NOW + 3600 };
     let header = Header::new(mode, kind, NOW - 60, exp);
-    let value = envelope::seal(&cfg.ring, &COOKIE_CTX, header, rest, [7; 12]);
+    let value = envelope::seal(&cfg.ring, &COOKIE_CTX, header, rest, &mut Counter(7)).unwrap();
     // The payload checks alone, as the loader runs them.
     // What a document may be: data and flash within LIMITS, so the whole within DOC_LIMITS.
     let (checked, usage) = metered(|| payload::check_object(rest, &DOC_LIMITS));
@@ -219,7 +219,7 @@ fn spilled(sel: u8, rest: &[u8]) {
         subkeys: Subkeys::Store,
     };
     let blob_header = Header::new(Mode::Sealed, Kind::Blob, NOW - 60, NOW + 3600);
-    let blob = envelope::seal(&cfg.ring, &store_ctx, blob_header, doc, [9; 12]);
+    let blob = envelope::seal(&cfg.ring, &store_ctx, blob_header, doc, &mut Counter(9)).unwrap();
     let reference = Reference {
         generation: u32::from(sel),
         digest: spill::digest(&blob),
@@ -231,8 +231,9 @@ fn spilled(sel: u8, rest: &[u8]) {
         &COOKIE_CTX,
         header,
         &reference.to_bytes(),
-        [8; 12],
-    );
+        &mut Counter(8),
+    )
+    .unwrap();
     let cookie = format!("{COOKIE}={value}");
     let step = cfg.load(&cookie, NOW, &mut Counter(6)).unwrap();
     let f = match step {
@@ -258,7 +259,7 @@ fn spilled(sel: u8, rest: &[u8]) {
         );
     }
     // Another session's blob under this reference never loads.
-    let other = envelope::seal(&cfg.ring, &store_ctx, blob_header, doc, [10; 12]);
+    let other = envelope::seal(&cfg.ring, &store_ctx, blob_header, doc, &mut Counter(10)).unwrap();
     let l = cfg
         .load_fetched(f, Some(&other), NOW, &mut Counter(8))
         .unwrap();

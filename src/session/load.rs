@@ -279,20 +279,30 @@ impl Config {
         rng: &mut impl Random,
     ) -> Result<Option<Loaded>, RandomError> {
         let now = now_ms / 1000;
+        let mut cut_off = None;
         for (i, legacy) in self.legacy.iter().enumerate() {
             let Some(value) = cookie::get(cookie_header, &legacy.cookie.name) else {
                 continue;
             };
-            if let Ok(f) = legacy
-                .format
-                .decode(&legacy.cookie.name, value, now_ms, &self.limits)
-            {
-                let mut l = self.foreign_loaded(f, now, Some(i as u8), rng)?;
-                l.migrated_from = Some(legacy.format.name());
-                return Ok(Some(l));
+            match legacy.decode(value, now_ms, &self.limits) {
+                Ok(f) => {
+                    let mut l = self.foreign_loaded(f, now, Some(i as u8), rng)?;
+                    l.migrated_from = Some(legacy.format.name());
+                    return Ok(Some(l));
+                }
+                Err((Status::Expired, reason)) if legacy.cut_off(now_ms) => {
+                    cut_off = cut_off.or(Some((i as u8, reason)));
+                }
+                Err(_) => {}
             }
         }
-        Ok(None)
+        // Past its cut-off: expired, and the old cookie cleared at the next write.
+        let Some((i, reason)) = cut_off else {
+            return Ok(None);
+        };
+        let mut l = self.fresh(Status::Expired, Some(reason), rng)?;
+        l.meta.migrated = Some(i);
+        Ok(Some(l))
     }
 
     fn foreign_loaded(
@@ -500,6 +510,7 @@ impl Config {
     pub(super) fn parse_doc<'a>(&self, json: &'a [u8]) -> Result<Doc<'a>, DecodeError> {
         payload::check_object(json, &self.doc_limits())?;
         let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
+        payload::check_unique_members(json)?;
         let (mut id, mut data, mut flash, mut started, mut generation) =
             (None, None, EMPTY, None, None);
         for (key, value) in payload::members(json) {

@@ -294,10 +294,6 @@ impl Config {
         let deadline = started.saturating_add(self.absolute_timeout);
         let exp = now.saturating_add(self.max_age).min(deadline);
         let max_age = exp.saturating_sub(now);
-        let mut nonce = [0u8; envelope::NONCE_LEN];
-        if self.mode == Mode::Sealed {
-            rng.fill(&mut nonce)?;
-        }
         let mut next = Meta::new(id.clone());
         next.iat = now;
         next.exp = exp;
@@ -313,7 +309,7 @@ impl Config {
         if let (Some(p), false, false) = (old, changed, meta.reseal) {
             if p.layout != Layout::Single {
                 let header = Header::new(self.mode, Kind::Pointer, now, exp);
-                let value = envelope::seal(&self.ring, &self.ctx(), header, &p.to_bytes(), nonce);
+                let value = envelope::seal(&self.ring, &self.ctx(), header, &p.to_bytes(), rng)?;
                 next.stored = Some(p.clone());
                 return Ok(SavePlan {
                     store: Vec::new(),
@@ -329,7 +325,7 @@ impl Config {
         let mut plan = SavePlan::default();
         if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
             let header = Header::new(self.mode, Kind::Session, now, exp);
-            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), nonce);
+            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), rng)?;
             // Back inline: siblings may still read the current version; the
             // rest goes (a regenerated session's old entries all go).
             plan.store = if regenerate {
@@ -344,7 +340,7 @@ impl Config {
                 &mut plan, meta, old, &id, started, change, now_ms, deadline, rng,
             )?;
             let header = Header::new(self.mode, Kind::Pointer, now, exp);
-            let value = envelope::seal(&self.ring, &self.ctx(), header, &pointer.to_bytes(), nonce);
+            let value = envelope::seal(&self.ring, &self.ctx(), header, &pointer.to_bytes(), rng)?;
             plan.cookies
                 .push(self.cookie.set_cookie(&value, Some(max_age), Some(now)));
             next.stored = Some(pointer);
@@ -425,16 +421,14 @@ impl Config {
         };
         let key = pointer.key(prefix);
         let doc = document(id, started, Some(generation), change.data, change.flash);
-        let mut blob_nonce = [0u8; envelope::NONCE_LEN];
-        rng.fill(&mut blob_nonce)?;
         let header = Header::new(Mode::Sealed, Kind::Blob, now, deadline);
         let blob = envelope::seal(
             &self.ring,
             &self.store_ctx(&key),
             header,
             doc.as_bytes(),
-            blob_nonce,
-        );
+            rng,
+        )?;
         pointer.digest = spill::digest(&blob);
         // Conditional only when this request read the head it replaces.
         let cas = layout == Layout::Head && same.is_some();

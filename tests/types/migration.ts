@@ -25,8 +25,8 @@ export const cookieRs: SessionOptions = { format: "cookie-rs", cookieRs: rsMaste
 
 export const legacy: LegacyOptions[] = [
   { format: "iron", cookie: { name: "app" }, iron: { password } },
-  { format: "remix", cookie: { name: "__session", domain: "example.com", secure: false }, remix: { secrets: ["s"] } },
-  { format: "cookie-rs", cookie: { name: "session", path: "/api", httpOnly: false }, cookieRs: { key: "k" } },
+  { format: "remix", cookie: { name: "__session", domain: "example.com", secure: false }, remix: { secrets: ["s"] }, notAfter: new Date("2027-03-01T00:00:00Z") },
+  { format: "cookie-rs", cookie: { name: "session", path: "/api", httpOnly: false }, cookieRs: { key: "k" }, notAfter: 1_803_945_600_000 },
   { format: "beaker", cookie: { name: "beaker.session.id" }, beaker: { validateKey: "v" } },
 ];
 
@@ -47,6 +47,8 @@ export const noName: LegacyOptions = { format: "iron", cookie: {}, iron: { passw
 export const mixed: LegacyOptions = { format: "iron", cookie: { name: "a" }, remix: { secrets: ["s"] } };
 // @ts-expect-error: "native" is not a legacy format
 export const nativeLegacy: LegacyOptions = { format: "native", cookie: { name: "a" } };
+// @ts-expect-error: notAfter is a Date or ms, not a string
+export const textCutOff: LegacyOptions = { format: "remix", cookie: { name: "a" }, remix: { secrets: ["s"] }, notAfter: "2027-03-01" };
 // @ts-expect-error: one cookie-rs key, not both
 export const bothKeys: CookieRsOptions = { key: "k", masterKey: "m" };
 // @ts-expect-error: a cookie-rs key is required
