@@ -123,8 +123,10 @@ export async function floorBench({ quick, log }) {
     const loaded = JSON.parse(codec.load(...loadArgs));
     const dataText = JSON.stringify(loaded.data);
     const newData = saveArgs[1];
-    const doc = enc.encode(`{"i":"${loaded.id}","d":${dataText}}`);
-    const newDoc = enc.encode(`{"i":"${loaded.id}","d":${newData}}`);
+    // The document as the core writes it: id, start of the absolute period, data.
+    const started = loaded.meta.split(" ")[2];
+    const doc = enc.encode(`{"i":"${loaded.id}","c":${started},"d":${dataText}}`);
+    const newDoc = enc.encode(`{"i":"${loaded.id}","c":${started},"d":${newData}}`);
     const bodyExtra = mode === "sealed" ? NONCE + TAG : MAC;
     const raw = glue.base64Decode(value);
     if (!raw || raw.length !== HEADER + doc.length + bodyExtra) {

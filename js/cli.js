@@ -256,7 +256,7 @@ function headerRows(h, key, now) {
   const rows = [
     ["format", `native v${h.version}`],
     ["mode", h.mode === "sealed" ? "sealed (AES-256-GCM)" : "signed (HMAC-SHA256, readable by the client)"],
-    ["kind", { session: "session", reference: "store reference (the session is spilled to the store)", blob: "store blob" }[h.kind] ?? h.kind],
+    ["kind", { session: "session", pointer: "store reference (the session is spilled to the store)", reference: "store reference (0.1 layout; the session is spilled to the store)", blob: "store blob" }[h.kind] ?? h.kind],
   ];
   const keyText = {
     current: "opened with the current secret (the first --secret)",

@@ -558,3 +558,20 @@ fn a_broken_clock_fails_closed() {
         Some(LoadError::Clock)
     );
 }
+
+#[test]
+fn an_inline_session_deletes_what_it_left_in_the_store() {
+    let mut c = cfg(false);
+    c.inline_limit = 500;
+    let mut store = Store::default();
+    let cookie = first(&mut store, &c);
+    assert_eq!(store.map.len(), 1, "spilled");
+    // Shrinks back inline: the version siblings may read stays, for now.
+    let small = store.request(&c, &cookie, &|_| r#"{"user":"ada"}"#.into(), NOW + 1);
+    assert_eq!(store.map.len(), 1);
+    assert_eq!(store.load(&c, &cookie, NOW + 1).status, Status::Valid);
+    // The next write, a second later, deletes it.
+    let next = store.request(&c, &small, &|_| r#"{"user":"ada","n":1}"#.into(), NOW + 3);
+    assert!(store.map.is_empty());
+    assert_eq!(store.load(&c, &next, NOW + 4).data, r#"{"user":"ada","n":1}"#);
+}

@@ -162,11 +162,11 @@ fn max_age_is_enforced_from_the_header() {
 #[test]
 fn spill_shrink_and_missing() {
     let mut c = cfg();
-    c.inline_limit = 300;
+    c.inline_limit = 600;
     c.max_age = 120;
     let mut store = Vec::new();
     let l = load(&c, "", NOW, &store);
-    let big = format!(r#"{{"blob":"{}"}}"#, "x".repeat(400));
+    let big = format!(r#"{{"blob":"{}"}}"#, "x".repeat(700));
     let plan = save(&c, &l, &big, NOW);
     let StoreOp::Put {
         key,
@@ -184,13 +184,13 @@ fn spill_shrink_and_missing() {
     );
     assert!(key.starts_with("s:") && !key.contains(&l.meta.id));
     assert!(!value.contains("xxxx"), "sealed");
-    assert!(plan.cookies[0].len() < 300);
+    assert!(plan.cookies[0].len() < 400);
     apply(&mut store, &plan);
     let cookie = pair(&plan.cookies[0]);
     let l = load(&c, &cookie, NOW + 1, &store);
     assert_eq!((l.status, l.data.as_str()), (Status::Valid, big.as_str()));
     // Each write goes to a new key: the first cookie still reads its own version.
-    let bigger = format!(r#"{{"blob":"{}"}}"#, "y".repeat(400));
+    let bigger = format!(r#"{{"blob":"{}"}}"#, "y".repeat(700));
     let plan = save(&c, &l, &bigger, NOW + 2);
     assert!(matches!(&plan.store[0], StoreOp::Put { key: k, .. } if k != key));
     apply(&mut store, &plan);
@@ -218,6 +218,19 @@ fn spill_shrink_and_missing() {
     );
     apply(&mut store, &plan);
     assert_eq!(store.len(), 1);
+    // The inline session remembers the version it left behind: destroy deletes it.
+    let inline = load(&c, &pair(&plan.cookies[0]), NOW + 5, &store);
+    let destroy = Change {
+        destroy: true,
+        ..Change::default()
+    };
+    let bye = c
+        .save(&inline.meta, &destroy, NOW + 5, &mut OsRandom)
+        .unwrap();
+    assert_eq!(bye.store.len(), 1);
+    let mut after = store.clone();
+    apply(&mut after, &bye);
+    assert!(after.is_empty());
     let l = load(&c, &pair(&plan.cookies[0]), NOW + 5, &store);
     assert_eq!(
         (l.status, l.data.as_str()),

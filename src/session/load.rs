@@ -127,6 +127,8 @@ impl Fetch {
 /// fn needs_io(s: &LoadStep) -> bool { matches!(s, LoadStep::Fetch(_)) }
 /// ```
 #[derive(Clone, Debug)]
+// One per request, moved once: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum LoadStep {
     /// No store read needed.
     Done(Loaded),
@@ -139,6 +141,7 @@ pub(super) struct Doc<'a> {
     pub id: &'a str,
     pub started: Option<u64>,
     pub generation: Option<u32>,
+    pub leftover: Option<Pointer>,
     pub data: &'a str,
     pub flash: &'a str,
 }
@@ -319,7 +322,8 @@ impl Config {
         let iat = f.iat.unwrap_or(now).max(1);
         let mut meta = Meta::new(id);
         meta.iat = iat;
-        meta.started = iat;
+        // A migrated session's absolute period starts at its first native
+        // save: the old format had none, and upgrading must not log out.
         // A migrated session moves even if nothing changes.
         meta.reseal = f.reseal || migrated.is_some();
         meta.created = f.created.filter(|_| migrated.is_none());
@@ -511,14 +515,23 @@ impl Config {
         payload::check_object(json, &self.doc_limits())?;
         let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
         payload::check_unique_members(json)?;
-        let (mut id, mut data, mut flash, mut started, mut generation) =
-            (None, None, EMPTY, None, None);
+        let (mut id, mut data, mut flash, mut started, mut generation, mut leftover) =
+            (None, None, EMPTY, None, None, None);
         for (key, value) in payload::members(json) {
             match key {
                 "i" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
                 "d" => data = Some(value),
                 "f" => flash = value,
                 "c" => started = Some(parse_u64(value).ok_or(DecodeError::Malformed)?),
+                "o" => {
+                    let text = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                    let bytes = text.and_then(|t| URL_SAFE_NO_PAD.decode(t).ok());
+                    leftover = Some(
+                        bytes
+                            .and_then(|b| Pointer::from_bytes(&b).ok())
+                            .ok_or(DecodeError::Malformed)?,
+                    );
+                }
                 "g" => {
                     generation = Some(
                         parse_u64(value)
@@ -547,6 +560,7 @@ impl Config {
             id,
             started,
             generation,
+            leftover,
             data,
             flash,
         })
@@ -572,6 +586,7 @@ impl Config {
         meta.started = started;
         meta.reseal = reseal;
         meta.stored = stored;
+        meta.retired = doc.leftover;
         Ok(Loaded {
             migrated_from: None,
             status: Status::Valid,

@@ -36,6 +36,8 @@ pub struct Meta {
     pub unavailable: bool,
     /// Where the session is stored, when it was spilled.
     pub stored: Option<Pointer>,
+    /// Store entries an inline session left behind, still to delete.
+    pub retired: Option<Pointer>,
     /// A foreign format's creation time as written (Beaker's `_creation_time`).
     pub created: Option<String>,
     /// The index of the legacy cookie the session was read from.
@@ -58,12 +60,13 @@ impl Meta {
             reseal: false,
             unavailable: false,
             stored: None,
+            retired: None,
             created: None,
             migrated: None,
         }
     }
 
-    /// A compact text form: `iat exp started flags created migrated id pointer`,
+    /// A compact text form: `iat exp started flags created migrated id stored retired`,
     /// `-` for what is absent; flags `r` (reseal) and `u` (unavailable).
     ///
     /// ```
@@ -71,7 +74,7 @@ impl Meta {
     /// let mut m = Meta::new("abc".into());
     /// m.reseal = true;
     /// m.migrated = Some(2);
-    /// assert_eq!(m.to_token(), "0 0 0 r - 2 abc -");
+    /// assert_eq!(m.to_token(), "0 0 0 r - 2 abc - -");
     /// ```
     pub fn to_token(&self) -> String {
         let mut t = String::with_capacity(96 + self.id.len());
@@ -99,10 +102,12 @@ impl Meta {
         }
         t.push(' ');
         t.push_str(&self.id);
-        t.push(' ');
-        match &self.stored {
-            Some(p) => URL_SAFE_NO_PAD.encode_string(p.to_bytes(), &mut t),
-            None => t.push('-'),
+        for p in [&self.stored, &self.retired] {
+            t.push(' ');
+            match p {
+                Some(p) => URL_SAFE_NO_PAD.encode_string(p.to_bytes(), &mut t),
+                None => t.push('-'),
+            }
         }
         t
     }
@@ -137,10 +142,14 @@ impl Meta {
             i => Some(u8::try_from(parse_u64(i)?).ok()?),
         };
         let id = parts.next()?;
-        let stored = match parts.next()? {
-            "-" => None,
-            p => Some(Pointer::from_bytes(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?),
+        let mut pointer = || match parts.next()? {
+            "-" => Some(None),
+            p => Some(Some(
+                Pointer::from_bytes(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?,
+            )),
         };
+        let stored = pointer()?;
+        let retired = pointer()?;
         if !is_id(id) || parts.next().is_some() {
             return None;
         }
@@ -152,6 +161,7 @@ impl Meta {
             reseal: flags.contains('r'),
             unavailable: flags.contains('u'),
             stored,
+            retired,
             created,
             migrated,
         })

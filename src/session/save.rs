@@ -2,6 +2,8 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 use super::{Config, Meta, EMPTY};
 use crate::cookie::{self, push_u64};
@@ -250,8 +252,10 @@ impl Config {
             let mut expired = self.cookie.clone();
             expired.expires = true;
             // What follows is a new, empty session with a new id.
+            let mut store = self.deletes(meta.stored.as_ref(), true);
+            store.extend(self.deletes(meta.retired.as_ref(), true));
             return Ok(SavePlan {
-                store: self.deletes(meta.stored.as_ref(), 0, true),
+                store,
                 cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
                 meta: Some(Meta::new(self.new_session_id(rng)?)),
             });
@@ -319,25 +323,45 @@ impl Config {
             }
         }
 
-        let doc = document(&id, started, None, change.data, change.flash);
+        // Store entries this save leaves behind: deleted once KV's per-key
+        // write limit allows, and until then remembered (in the pointer, or
+        // inline as "o") so that a later save or destroy deletes them.
+        let mut plan = SavePlan::default();
+        let leftover = if regenerate {
+            plan.store.extend(self.deletes(meta.stored.as_ref(), false));
+            plan.store
+                .extend(self.deletes(meta.retired.as_ref(), false));
+            None
+        } else if let Some(p) = old {
+            // Siblings may still read the version this request started from.
+            self.retire(&mut plan, p, now_ms, true)
+        } else {
+            meta.retired
+                .as_ref()
+                .and_then(|r| self.retire(&mut plan, r, now_ms, false))
+        };
+        let doc = document(
+            &id,
+            started,
+            None,
+            leftover.as_ref(),
+            change.data,
+            change.flash,
+        );
         let inline_len = envelope::encoded_len(self.mode, doc.len());
         let line_len = self.cookie.set_cookie_len(inline_len, Some(max_age));
-        let mut plan = SavePlan::default();
         if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
             let header = Header::new(self.mode, Kind::Session, now, exp);
             let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), rng)?;
-            // Back inline: siblings may still read the current version; the
-            // rest goes (a regenerated session's old entries all go).
-            plan.store = if regenerate {
-                self.deletes(meta.stored.as_ref(), 0, false)
-            } else {
-                self.deletes(old, 1, false)
-            };
             plan.cookies
                 .push(self.cookie.set_cookie(&value, Some(max_age), Some(now)));
+            next.retired = leftover;
         } else if self.store_prefix.is_some() {
+            // A head read by this request is replaced conditionally; an
+            // inline session's leftover head holds older data: overwrite it.
+            let read_head = old.is_some();
             let pointer = self.spill(
-                &mut plan, meta, old, &id, started, change, now_ms, deadline, rng,
+                &mut plan, leftover, read_head, &id, started, change, now_ms, deadline, rng,
             )?;
             let header = Header::new(self.mode, Kind::Pointer, now, exp);
             let value = envelope::seal(&self.ring, &self.ctx(), header, &pointer.to_bytes(), rng)?;
@@ -358,13 +382,56 @@ impl Config {
         Ok(plan)
     }
 
+    /// Deletes what of `p` may go: every version but the first when
+    /// `keep_first`, and of those only the ones at least
+    /// [`spill::RETIRE_AFTER_MS`] old. Returns what remains, if anything.
+    fn retire(
+        &self,
+        plan: &mut SavePlan,
+        p: &Pointer,
+        now_ms: u64,
+        keep_first: bool,
+    ) -> Option<Pointer> {
+        let prefix = self.store_prefix.as_deref()?;
+        let mut kept = p.clone();
+        match p.layout {
+            Layout::Versioned => {
+                let base = spill::base_key(prefix, &p.hash);
+                kept.versions.clear();
+                for (i, v) in p.versions.iter().enumerate() {
+                    if (keep_first && i == 0)
+                        || now_ms < v.at_ms.saturating_add(spill::RETIRE_AFTER_MS)
+                    {
+                        kept.versions.push(*v);
+                    } else {
+                        plan.store
+                            .push(delete(spill::version_key(&base, &v.tag), false));
+                    }
+                }
+                // More saves within a second than a pointer remembers: the
+                // oldest is forgotten, not deleted (that would hit the limit),
+                // and expires on its own.
+                kept.versions.truncate(spill::MAX_VERSIONS - 1);
+                (!kept.versions.is_empty()).then_some(kept)
+            }
+            Layout::Head if keep_first => Some(kept),
+            Layout::Head => {
+                plan.store.push(delete(p.key(prefix), false));
+                None
+            }
+            // A 0.1 key stays for siblings still holding 0.1 cookies, to its TTL.
+            Layout::Single => None,
+        }
+    }
+
     /// Writes the session to the store and returns the pointer to it.
+    /// `earlier` is what remains of the session's previous entries.
     #[allow(clippy::too_many_arguments)]
     fn spill(
         &self,
         plan: &mut SavePlan,
-        meta: &Meta,
-        old: Option<&Pointer>,
+        earlier: Option<Pointer>,
+        read_head: bool,
         id: &str,
         started: u64,
         change: &Change<'_>,
@@ -379,37 +446,27 @@ impl Config {
         } else {
             Layout::Versioned
         };
-        // Same session, same layout: keep its key base (stable across key rotation).
-        let same = old.filter(|p| p.layout == layout);
-        let hash = match same {
-            Some(p) => p.hash,
-            None => spill::id_hash(self.ring.current(), id),
+        // Same layout: keep the key base (stable across key rotation), and
+        // the versions still to delete. Another layout's entries go now.
+        let (hash, generation, mut versions, cas) = match earlier {
+            Some(p) if p.layout == layout => {
+                (p.hash, p.generation.wrapping_add(1), p.versions, true)
+            }
+            other => {
+                plan.store.extend(self.deletes(other.as_ref(), false));
+                let generation = other.map_or(1, |p| p.generation.wrapping_add(1));
+                (
+                    spill::id_hash(self.ring.current(), id),
+                    generation,
+                    Vec::new(),
+                    false,
+                )
+            }
         };
-        let generation = old.map_or(1, |p| p.generation.wrapping_add(1));
-        let mut versions = Vec::new();
         if layout == Layout::Versioned {
             let mut tag = [0u8; spill::TAG_LEN];
             rng.fill(&mut tag)?;
-            versions.push(Version { tag, at_ms: now_ms });
-            if let Some(p) = same {
-                // The version this request started from stays for its siblings;
-                // older ones go once KV's per-key write limit allows.
-                let base = spill::base_key(prefix, &p.hash);
-                let mut rest = p.versions.iter();
-                versions.extend(rest.next().copied());
-                for v in rest {
-                    if now_ms >= v.at_ms.saturating_add(spill::RETIRE_AFTER_MS) {
-                        plan.store
-                            .push(delete(spill::version_key(&base, &v.tag), false));
-                    } else {
-                        versions.push(*v);
-                    }
-                }
-                // More saves within a second than the pointer remembers: the
-                // oldest is forgotten, not deleted (that would hit the
-                // limit), and expires on its own.
-                versions.truncate(spill::MAX_VERSIONS);
-            }
+            versions.insert(0, Version { tag, at_ms: now_ms });
         }
         let mut pointer = Pointer {
             layout,
@@ -420,7 +477,14 @@ impl Config {
             id: String::from(id),
         };
         let key = pointer.key(prefix);
-        let doc = document(id, started, Some(generation), change.data, change.flash);
+        let doc = document(
+            id,
+            started,
+            Some(generation),
+            None,
+            change.data,
+            change.flash,
+        );
         let header = Header::new(Mode::Sealed, Kind::Blob, now, deadline);
         let blob = envelope::seal(
             &self.ring,
@@ -430,31 +494,21 @@ impl Config {
             rng,
         )?;
         pointer.digest = spill::digest(&blob);
-        // Conditional only when this request read the head it replaces.
-        let cas = layout == Layout::Head && same.is_some();
         plan.store.insert(
             0,
             StoreOp::Put {
                 key,
                 value: blob,
                 ttl: spill::ttl(now, deadline),
-                cas,
+                // Conditional only over the head this session last wrote.
+                cas: cas && read_head && layout == Layout::Head,
             },
         );
-        // Moving away from other entries: a regenerated id's, or another
-        // layout's. A 0.1 key stays for siblings still holding 0.1 cookies.
-        if same.is_none() {
-            let gone = meta
-                .stored
-                .as_ref()
-                .filter(|p| p.layout != Layout::Single || p.id != id);
-            plan.store.extend(self.deletes(gone, 0, false));
-        }
         Ok(pointer)
     }
 
-    /// Deletes for a stored session's entries, skipping the newest `keep`.
-    fn deletes(&self, stored: Option<&Pointer>, keep: usize, required: bool) -> Vec<StoreOp> {
+    /// Deletes for all of a session's known entries.
+    fn deletes(&self, stored: Option<&Pointer>, required: bool) -> Vec<StoreOp> {
         let (Some(p), Some(prefix)) = (stored, &self.store_prefix) else {
             return Vec::new();
         };
@@ -463,12 +517,9 @@ impl Config {
                 let base = spill::base_key(prefix, &p.hash);
                 p.versions
                     .iter()
-                    .skip(keep)
                     .map(|v| delete(spill::version_key(&base, &v.tag), required))
                     .collect()
             }
-            // One key: kept for siblings unless everything goes.
-            _ if keep > 0 => Vec::new(),
             _ => alloc::vec![delete(p.key(prefix), required)],
         }
     }
@@ -544,7 +595,14 @@ fn delete(key: String, required: bool) -> StoreOp {
     StoreOp::Delete { key, required }
 }
 
-fn document(id: &str, started: u64, generation: Option<u32>, data: &str, flash: &str) -> String {
+fn document(
+    id: &str,
+    started: u64,
+    generation: Option<u32>,
+    leftover: Option<&Pointer>,
+    data: &str,
+    flash: &str,
+) -> String {
     let mut doc = String::with_capacity(id.len() + data.len() + flash.len() + 48);
     doc.push_str("{\"i\":\"");
     doc.push_str(id);
@@ -553,6 +611,11 @@ fn document(id: &str, started: u64, generation: Option<u32>, data: &str, flash: 
     if let Some(g) = generation {
         doc.push_str(",\"g\":");
         push_u64(&mut doc, g as u64);
+    }
+    if let Some(p) = leftover {
+        doc.push_str(",\"o\":\"");
+        URL_SAFE_NO_PAD.encode_string(p.to_bytes(), &mut doc);
+        doc.push('"');
     }
     doc.push_str(",\"d\":");
     doc.push_str(data);

@@ -22,9 +22,14 @@ async function countedKv() {
   const kv = await Deno.openKv(":memory:");
   const inner: Store = denoKvStore(kv);
   const calls = { get: 0, put: 0, delete: 0 };
+  // Deno KV can compare-and-swap: the driver reads with getVersioned and writes with putIf.
   const store: Store = {
     get: (k: string) => (calls.get++, inner.get(k)),
+    getVersioned: (k: string) => (calls.get++, inner.getVersioned(k)),
     put: (k: string, v: string, o: { expirationTtl: number }) => (calls.put++, inner.put(k, v, o)),
+    putIf: (k: string, v: string, version: unknown, o: { expirationTtl: number }) => (
+      calls.put++, inner.putIf(k, v, version, o)
+    ),
     delete: (k: string) => (calls.delete++, inner.delete(k)),
   };
   const entries = async () => {
@@ -80,7 +85,7 @@ Deno.test("read-only requests emit nothing and write nothing to Deno KV", async 
   }
 });
 
-Deno.test("spill into Deno KV and back, then shrink deletes the entry", async () => {
+Deno.test("spill into Deno KV and back, then shrink: the entry goes with the next write", async () => {
   const { kv, store, entries } = await countedKv();
   const options = { secrets: [SECRET], store, storePrefix: "deno:" };
   try {
@@ -103,10 +108,13 @@ Deno.test("spill into Deno KV and back, then shrink deletes the entry", async ()
     back.delete("blob");
     back.set("small", true);
     const [inline] = await saveSession(back);
-    assert.equal((await entries()).length, 0, "shrinking back deleted the entry");
-    const after = await loadSession(pair(inline), { secrets: [SECRET] }); // no store needed now
+    assert.equal((await entries()).length, 1, "kept for sibling requests still carrying the reference");
+    const after = await loadSession(pair(inline), options);
     assert.equal(after.status, "valid");
     assert.deepEqual(after.toJSON(), { small: true });
+    after.set("more", 1);
+    await saveSession(after);
+    assert.equal((await entries()).length, 0, "the next write deleted it");
   } finally {
     kv.close();
   }
@@ -187,6 +195,55 @@ Deno.test("bad cookies never throw", async () => {
       assert.ok(["new", "invalid"].includes(s.status), `${s.status} for ${c.slice(0, 30)}`);
       assert.deepEqual(await saveSession(s), []);
     }
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("concurrent writers over Deno KV: merged per key with versionstamps, nobody logged out", async () => {
+  const { kv, store, entries } = await countedKv();
+  const options = { secrets: [SECRET], store };
+  try {
+    const s = await loadSession("", options);
+    s.set("user", "ann").set("blob", "x".repeat(6000));
+    const cookie = pair((await saveSession(s))[0]);
+    // Five requests carry the same cookie; each adds its own key, two also change "theme".
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => loadSession(cookie, options)));
+    sessions.forEach((t, i) => t.set(`k${i}`, i));
+    sessions[1].set("theme", "dark");
+    sessions[3].set("theme", "light");
+    const lines = await Promise.all(sessions.map((t) => saveSession(t)));
+    assert.equal((await entries()).length, 1, "one entry per session");
+    for (const [line] of lines) {
+      const t = await loadSession(pair(line), options);
+      assert.equal(t.status, "valid");
+      assert.equal(t.get("user"), "ann");
+      for (let i = 0; i < 5; i++) assert.equal(t.get(`k${i}`), i, `k${i} survived`);
+      assert.ok(["dark", "light"].includes(t.get("theme") as string));
+    }
+    // The first cookie, after all those saves, reads the newest version.
+    const old = await loadSession(cookie, options);
+    assert.equal(old.status, "valid");
+    assert.equal(old.get("k4"), 4);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("a session destroyed while another request writes is not brought back", async () => {
+  const { kv, store, entries } = await countedKv();
+  const options = { secrets: [SECRET], store };
+  try {
+    const s = await loadSession("", options);
+    s.set("blob", "x".repeat(6000));
+    const cookie = pair((await saveSession(s))[0]);
+    const writer = await loadSession(cookie, options);
+    const logout = await loadSession(cookie, options);
+    logout.destroy();
+    await saveSession(logout);
+    writer.set("late", true);
+    await assert.rejects(saveSession(writer), (e: unknown) => e instanceof SessionError && e.code === "session_ended");
+    assert.equal((await entries()).length, 0);
   } finally {
     kv.close();
   }

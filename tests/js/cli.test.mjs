@@ -296,7 +296,7 @@ describe("inspect: native values", () => {
       assert.ok(key.startsWith(prefix ?? "session:"));
       const { body } = json(args);
       assert.equal(body.storeKey, key);
-      assert.equal(body.header.kind, "reference");
+      assert.equal(body.header.kind, "pointer");
       assert.equal(body.valid, true);
     }
   });

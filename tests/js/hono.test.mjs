@@ -92,7 +92,7 @@ describe("edge-session/hono in workerd", () => {
 
     const shrunk = await send("/shrink", grown.cookie);
     assert.equal(shrunk.setCookies.length, 1);
-    assert.deepEqual(await kvKeys(), [], "back inline: the KV entry is deleted");
+    assert.deepEqual(await kvKeys(), keys, "back inline: the version a sibling may still read stays, for now");
     const again = await send("/read", shrunk.cookie, { method: "GET" });
     assert.equal(again.body.status, "valid");
     assert.deepEqual(again.body.data, {});

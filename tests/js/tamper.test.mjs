@@ -108,7 +108,7 @@ describe("every single-character change is refused", () => {
     });
   }
 
-  test("the store blob of a spilled session: every position changed is stale, never valid", async (t) => {
+  test("the store blob of a spilled session: every position changed is unavailable, never valid", async (t) => {
     const store = countingStore();
     const options = optionsFor("sealed", store);
     const { value } = await issue(options, 3000);
@@ -120,7 +120,7 @@ describe("every single-character change is refused", () => {
         entry.value = blob.slice(0, i) + c + blob.slice(i + 1);
         const s = await loadSession(`${NAME}=${value}`, options);
         n++;
-        if (s.status !== "stale" || s.reason !== "digest_mismatch" || s.size !== 0) {
+        if (s.status !== "unavailable" || s.reason !== "digest_mismatch" || s.size !== 0) {
           assert.fail(`blob position ${i}: ${s.status} ${s.reason}`);
         }
       }
@@ -129,7 +129,7 @@ describe("every single-character change is refused", () => {
       entry.value = v;
       const s = await loadSession(`${NAME}=${value}`, options);
       n++;
-      assert.equal(s.status, "stale");
+      assert.equal(s.status, "unavailable");
     }
     entry.value = blob;
     assert.equal((await loadSession(`${NAME}=${value}`, options)).status, "valid");
@@ -221,25 +221,26 @@ describe("a reference never opens another session's store entry", () => {
   }
 
   for (const mode of ["sealed", "signed"]) {
-    test(`${mode}: B's blob copied over A's entry gives A status stale, never B's data`, async () => {
+    test(`${mode}: B's blob copied over A's entry leaves A unavailable, never B's data`, async () => {
       const { store, options, a, b } = await twoSpilled(mode);
       const keys = [...store.map.keys()];
-      // Which key is A's: the one whose removal makes A stale.
+      // Which key is A's: the one whose removal makes A unreadable.
       let aKey;
       for (const k of keys) {
         const saved = store.map.get(k);
         store.map.delete(k);
         const s = await loadSession(`${NAME}=${a.value}`, options);
         store.map.set(k, saved);
-        if (s.status === "stale") aKey = k;
+        if (s.status !== "valid") aKey = k;
       }
       assert.ok(aKey, "A's store key found");
       const bKey = keys.find((k) => k !== aKey);
       store.map.get(aKey).value = store.map.get(bKey).value;
       const s = await loadSession(`${NAME}=${a.value}`, options);
-      assert.deepEqual([s.status, s.reason, s.size], ["stale", "digest_mismatch", 0]);
-      assert.notEqual(s.id, b.id, "the session does not take B's id");
-      assert.notEqual(s.id, a.id, "nor keep A's: it is a new session");
+      assert.deepEqual([s.status, s.reason, s.size], ["unavailable", "digest_mismatch", 0]);
+      assert.equal(s.id, a.id, "the session keeps A's own id, never B's");
+      s.set("x", 1);
+      await assert.rejects(saveSession(s), { code: "session_unavailable" });
       // B's own cookie still loads B.
       const sb = await loadSession(`${NAME}=${b.value}`, options);
       assert.equal(sb.status, "valid");
@@ -247,7 +248,7 @@ describe("a reference never opens another session's store entry", () => {
       assert.equal(sb.get("blob").length, 7000);
     });
 
-    test(`${mode}: A's reference after A's entry is gone, with B's still there: stale, missing`, async () => {
+    test(`${mode}: A's reference after A's entry is gone, with B's still there: unavailable, then stale`, async () => {
       const { store, options, a, b } = await twoSpilled(mode);
       // Regenerating A moves it to a new key and deletes the old entry.
       const s1 = await loadSession(`${NAME}=${a.value}`, options);
@@ -255,8 +256,10 @@ describe("a reference never opens another session's store entry", () => {
       const [line] = await saveSession(s1);
       assert.equal(store.map.size, 2, "old entry deleted, new one written");
       const old = await loadSession(`${NAME}=${a.value}`, options);
-      assert.deepEqual([old.status, old.reason, old.size], ["stale", "missing", 0]);
+      assert.deepEqual([old.status, old.reason, old.size], ["unavailable", "store_lagging", 0]);
       assert.notEqual(old.id, b.id);
+      const later = await loadSession(`${NAME}=${a.value}`, { ...options, now: () => T0 + 120_000 });
+      assert.deepEqual([later.status, later.reason, later.size], ["stale", "missing", 0]);
       const fresh = await loadSession(pair(line), options);
       assert.equal(fresh.status, "valid");
       assert.equal(fresh.get("blob").length, 6000);
@@ -273,13 +276,14 @@ describe("a reference never opens another session's store entry", () => {
     assert.equal(store.gets, gets);
   });
 
-  test("a reference to B's id with a wrong digest, under the real key: stale, never B's data", async () => {
+  test("a 0.1 reference to B's id with a wrong digest, under the real key: never B's data", async () => {
     // Only the key holder can do this; it shows the digest, not the key, guards the blob.
     const { options, b } = await twoSpilled("sealed");
     const payload = Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.alloc(16), Buffer.from(b.id)]);
     const ref = seal({ secret: SECRET, kind: "reference", issuedAt: T0 / 1000 - 5, payload });
     const s = await loadSession(`${NAME}=${ref}`, options);
-    assert.deepEqual([s.status, s.reason, s.size], ["stale", "digest_mismatch", 0]);
-    assert.notEqual(s.id, b.id);
+    assert.deepEqual([s.status, s.size], ["unavailable", 0]);
+    s.set("x", 1);
+    await assert.rejects(saveSession(s), { code: "session_unavailable" });
   });
 });

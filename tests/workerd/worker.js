@@ -10,6 +10,8 @@ function options(env, url) {
     storePrefix: "sess:",
     // ?maxAge=30 proves the 60 s KV minimum TTL (KV itself refuses less).
     maxAge: Number(url.searchParams.get("maxAge") ?? 3600),
+    // Store entries live to the absolute deadline.
+    absoluteTimeout: Number(url.searchParams.get("maxAge") ?? 3600),
   };
 }
 
