@@ -105,7 +105,7 @@ export function memoryStore({ now = Date.now, cas = false } = {}) {
  * Export it from your Worker and bind it (wrangler.toml `durable_objects`),
  * then pass `durableObjectStore(env.SESSIONS)` as the store.
  */
-export class SessionStore {
+export class SessionDurableObject {
   #storage;
 
   constructor(state) {
@@ -148,7 +148,7 @@ export class SessionStore {
   }
 }
 
-/** The store for a `SessionStore` Durable Object namespace: one object per session, strongly consistent. */
+/** The store for a `SessionDurableObject` namespace: one object per session, strongly consistent. */
 export function durableObjectStore(namespace) {
   const call = async (key, body) => {
     const stub = namespace.get(namespace.idFromName(key));
@@ -156,7 +156,7 @@ export function durableObjectStore(namespace) {
       method: "POST",
       body: JSON.stringify({ ...body, key }),
     });
-    if (!res.ok) throw new Error(`the SessionStore Durable Object answered HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`the SessionDurableObject answered HTTP ${res.status}`);
     return res.json();
   };
   return {

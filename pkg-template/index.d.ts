@@ -3,8 +3,12 @@
 /** JSON values a session can hold. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** Why the loaded session is what it is. */
-export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale";
+/**
+ * Why the loaded session is what it is. `unavailable`: the store failed or has
+ * not caught up with the newest write; the session is empty and saving changes
+ * to it throws `session_unavailable` (map it to a 503), so nothing is lost.
+ */
+export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale" | "unavailable";
 
 /**
  * Why a cookie was not accepted. Foreign formats add their own: iron `bad_mac`,
@@ -18,6 +22,8 @@ export type SessionReason =
   | "bad_tag"
   | "expired"
   | "idle_timeout"
+  | "absolute_timeout"
+  | "store_lagging"
   | "too_large"
   | "not_object"
   | "too_deep"
@@ -37,7 +43,9 @@ export type SessionErrorCode =
   | "too_large"
   | "store_failed"
   | "invalid_data"
-  | "random_failed";
+  | "random_failed"
+  | "session_unavailable"
+  | "session_ended";
 
 /** Thrown for bad options (at once) and failed saves. */
 export declare class SessionError extends Error {
@@ -54,6 +62,22 @@ export interface SessionStore {
   get(key: string): Promise<string | null | ArrayBuffer | Uint8Array>;
   put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown>;
   delete(key: string): Promise<unknown>;
+}
+
+/**
+ * A store that can also compare-and-swap (Durable Objects, Deno KV). With one,
+ * concurrent writers of a session are merged per top-level key. `version` is
+ * the store's own (a versionstamp, a counter): null means "only if absent",
+ * undefined "unconditionally".
+ */
+export interface SwapStore extends SessionStore {
+  getVersioned(key: string): Promise<{ value: string | null | ArrayBuffer | Uint8Array; version: unknown }>;
+  putIf(
+    key: string,
+    value: string,
+    version: unknown,
+    options: { expirationTtl: number },
+  ): Promise<{ ok: true; version: unknown } | { ok: false }>;
 }
 
 export interface CookieOptions {
@@ -177,8 +201,13 @@ export interface SessionOptions {
   /** Default "sealed". */
   mode?: "sealed" | "signed";
   cookie?: CookieOptions;
-  /** Absolute lifetime of each issued cookie, in seconds. Default 14 days. */
+  /** Lifetime of each issued cookie, in seconds. Default 14 days. */
   maxAge?: number;
+  /**
+   * Longest a session lives from its start (creation, or regenerate() at login),
+   * whatever saves and touches extend, in seconds. Default 30 days.
+   */
+  absoluteTimeout?: number;
   /** Idle timeout in seconds, enforced from the authenticated header. */
   idleTimeout?: number;
   /** Re-issue an unchanged session once it is older than touchAfter. */
@@ -186,7 +215,7 @@ export interface SessionOptions {
   /** Seconds; default 3600 (or half the idle timeout). */
   touchAfter?: number;
   /** A KV namespace or any get/put/delete object; sessions that do not fit spill here. */
-  store?: SessionStore;
+  store?: SessionStore | SwapStore;
   /** Prefix of store keys. Default "session:". */
   storePrefix?: string;
   /** Milliseconds a store call may take before it counts as failed. Default 5000. */
@@ -261,5 +290,26 @@ export declare function kvStore(namespace: {
   delete(key: string): Promise<void>;
 }): SessionStore;
 export declare const DENO_KV_MAX_VALUE: number;
-export declare function denoKvStore(kv: unknown, options?: { prefix?: unknown[] }): SessionStore;
-export declare function memoryStore(options?: { now?: () => number }): SessionStore & { map: Map<string, unknown> };
+export declare function denoKvStore(kv: unknown, options?: { prefix?: unknown[] }): SwapStore;
+export declare function memoryStore(options?: { now?: () => number; cas?: false }): SessionStore & {
+  map: Map<string, unknown>;
+};
+export declare function memoryStore(options: { now?: () => number; cas: true }): SwapStore & {
+  map: Map<string, unknown>;
+};
+
+/** The store over a `SessionDurableObject` namespace binding: one object per session. */
+export declare function durableObjectStore(namespace: {
+  idFromName(name: string): unknown;
+  get(id: any): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}): SwapStore;
+
+/**
+ * A Durable Object class that holds sessions with compare-and-swap. Export it
+ * from the Worker and bind it in wrangler.toml (`durable_objects.bindings`).
+ */
+export declare class SessionDurableObject {
+  constructor(state: { storage: unknown }, env?: unknown);
+  fetch(request: Request): Promise<Response>;
+  alarm(): Promise<void>;
+}

@@ -24,7 +24,7 @@ before(async () => {
     ],
     compatibilityDate: "2025-09-01",
     kvNamespaces: ["SESSIONS"],
-    durableObjects: { SESSION_DO: "SessionStore" },
+    durableObjects: { SESSION_DO: "SessionDurableObject" },
     bindings: { SESSION_SECRET: "consistency-test-secret-0123456789abcdef" },
   });
   await mf.ready;

@@ -1,10 +1,10 @@
 // The Worker for tests/js/consistency-workerd.test.mjs: one session app over
 // real local Workers KV (as it is, lagging like a far location, or with KV's
 // per-key write limit) or over the package's Durable Object store.
-import { loadSession, saveSession, SessionError, durableObjectStore, SessionStore } from "../../pkg/workerd.js";
+import { loadSession, saveSession, SessionError, durableObjectStore, SessionDurableObject } from "../../pkg/workerd.js";
 import { eventuallyConsistent, writeLimited } from "../../pkg/testing.js";
 
-export { SessionStore };
+export { SessionDurableObject };
 
 // Wrappers live as long as the isolate, as a location's view of KV would.
 let views;
