@@ -67,6 +67,8 @@ export async function start({ port = 8787, host = "127.0.0.1", persist = false }
     compatibilityDate: config.compatibilityDate,
     kvNamespaces: ["SESSIONS"],
     kvPersist: persist || false,
+    durableObjects: { SESSION_DO: "SessionDurableObject" },
+    durableObjectsPersist: persist || false,
     bindings: { SESSION_SECRET: process.env.SESSION_SECRET ?? config.secret },
     host,
     port,

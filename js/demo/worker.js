@@ -7,14 +7,20 @@
 //   POST /cart/clear  empty the cart; the session goes back into the cookie
 //   POST /tamper      corrupt the cookie, to see status "invalid"
 //   POST /logout      destroy(): an expiring cookie, and the KV entry deleted
+//   POST /store       switch between Workers KV and a Durable Object (a new session)
+//   POST /api/burst   one of the page's parallel requests: it sets tab<i>
 //
 // Every POST answers 303 See Other, so a reload never submits twice.
 // Run it with `make demo` (Miniflare, local KV) or `wrangler dev`.
-import { loadSession, saveSession, SessionError } from "../../pkg/workerd.js";
+import { durableObjectStore, loadSession, saveSession, SessionError } from "../../pkg/workerd.js";
+
+// Bound in wrangler.toml as SESSION_DO: the compare-and-swap store.
+export { SessionDurableObject } from "../../pkg/workerd.js";
 
 const COOKIE_NAME = "__Host-session";
 const COOKIE_LIMIT = 4096; // browsers keep name + value up to this many bytes
 const INLINE_LIMIT = 4000; // edge-session's default for the whole Set-Cookie line
+const STORE_COOKIE = "demo-store"; // which store the page uses: "kv" or "do"
 
 function sessionOptions(env, kv) {
   return {
@@ -27,23 +33,32 @@ function sessionOptions(env, kv) {
   };
 }
 
-// The KV namespace as it is, with its calls counted for the status panel:
-// a spilled session costs one read to load; an inline one costs none.
-function countedStore(namespace, ops) {
-  return {
+// The store as it is, with its calls counted for the status panel: a spilled
+// session costs one read to load; an inline one costs none.
+function countedStore(store, ops) {
+  const counted = {
     get(key) {
       ops.get++;
-      return namespace.get(key, "text");
+      return store.get(key, "text");
     },
     put(key, value, options) {
       ops.put++;
-      return namespace.put(key, value, options);
+      return store.put(key, value, options);
     },
     delete(key) {
       ops.delete++;
-      return namespace.delete(key);
+      return store.delete(key);
     },
   };
+  if (store.putIf) {
+    counted.getVersioned = (key) => (ops.get++, store.getVersioned(key));
+    counted.putIf = (key, value, version, options) => (ops.put++, store.putIf(key, value, version, options));
+  }
+  return counted;
+}
+
+function storeKind(request, env) {
+  return requestCookie(request, STORE_COOKIE) === "do" && env.SESSION_DO ? "do" : "kv";
 }
 
 const PRODUCTS = [
@@ -77,7 +92,9 @@ async function handle(request, env) {
   }
   const url = new URL(request.url);
   const ops = { get: 0, put: 0, delete: 0 };
-  const options = sessionOptions(env, countedStore(env.SESSIONS, ops));
+  const kind = storeKind(request, env);
+  const store = kind === "do" ? durableObjectStore(env.SESSION_DO) : env.SESSIONS;
+  const options = sessionOptions(env, countedStore(store, ops));
   const route = `${request.method} ${url.pathname}`;
 
   if (route === "GET /") {
@@ -92,6 +109,8 @@ async function handle(request, env) {
       cookie: requestCookie(request, COOKIE_NAME),
       spilled: ops.get > 0,
       loadOps: { ...ops },
+      store: kind,
+      canSwitch: Boolean(env.SESSION_DO),
     };
     const headers = new Headers({
       "content-type": "text/html; charset=utf-8",
@@ -101,10 +120,9 @@ async function handle(request, env) {
     try {
       await saveSession(session, headers);
     } catch (e) {
-      // Only the flash was consumed; if KV refused the write (Workers KV takes
-      // one write per key per second), show the page anyway: no Set-Cookie
-      // went out, so the flash shows once more on the next load.
-      if (!(e instanceof SessionError) || e.code !== "store_failed") throw e;
+      // Only the flash was consumed; if the store refused the write, show the
+      // page anyway: no Set-Cookie went out, so the flash shows once more.
+      if (!(e instanceof SessionError) || !["store_failed", "session_unavailable"].includes(e.code)) throw e;
       view.saveError = e.message;
     }
     view.setCookies = headers.getSetCookie();
@@ -114,6 +132,20 @@ async function handle(request, env) {
 
   if (request.method !== "POST") {
     return url.pathname === "/" ? text(405, "Method not allowed") : text(404, "Not found");
+  }
+  if (url.pathname === "/api/burst") {
+    // Several of these leave the page at once with the same cookie.
+    const session = await loadSession(request, options);
+    const i = Math.min(Math.max(Number.parseInt(url.searchParams.get("i"), 10) || 1, 1), 9);
+    const before = session.status;
+    session.set(`tab${i}`, new Date().toISOString());
+    try {
+      const res = await saveSession(session, Response.json({ i, status: before, reason: session.reason ?? null }));
+      return res;
+    } catch (e) {
+      if (e instanceof SessionError) return Response.json({ i, status: before, error: e.code }, { status: 503 });
+      throw e;
+    }
   }
   const form = await readForm(request);
   const session = await loadSession(request, options);
@@ -161,6 +193,15 @@ async function handle(request, env) {
     case "/logout":
       session.destroy(); // expiring Set-Cookie; a spilled session's KV entry goes too
       break;
+    case "/store": {
+      // Each store keeps its own sessions: switching starts a new one.
+      const next = form.get("store") === "do" && env.SESSION_DO ? "do" : "kv";
+      session.destroy();
+      const res = await saveSession(session, redirect());
+      const headers = new Headers(res.headers);
+      headers.append("set-cookie", `${STORE_COOKIE}=${next}; Path=/; SameSite=Lax`);
+      return new Response(null, { status: 303, headers });
+    }
     default:
       return text(404, "Not found");
   }
@@ -215,12 +256,12 @@ function opsText(o) {
 
 function storage(v) {
   if (v.cookie === null) return `<span class="muted">no cookie yet</span>`;
-  if (v.status === "stale") {
-    return `<span class="badge warn">KV entry stale</span> <span class="muted">missing or out of date: not served</span>`;
+  if (v.status === "stale" || v.status === "unavailable") {
+    return `<span class="badge warn">store entry ${v.status}</span> <span class="muted">missing or not visible yet: not served</span>`;
   }
   if (v.status !== "valid") return `<span class="muted">the cookie was rejected and is ignored</span>`;
   return v.spilled
-    ? `<span class="badge warn">spilled to KV</span> <span class="muted">the cookie holds a sealed reference</span>`
+    ? `<span class="badge warn">spilled to ${v.store === "do" ? "a Durable Object" : "KV"}</span> <span class="muted">the cookie holds a sealed reference</span>`
     : `<span class="badge ok">inline</span> <span class="muted">the whole session is in the cookie</span>`;
 }
 
@@ -250,7 +291,8 @@ function page(v) {
   const dataBytes = bytes(JSON.stringify(v.data));
   const cookieBytes = v.cookie === null ? 0 : bytes(COOKIE_NAME) + 1 + bytes(v.cookie);
   const fill = Math.min(100, (cookieBytes / COOKIE_LIMIT) * 100);
-  const statusClass = { valid: "ok", new: "info", stale: "warn", expired: "warn", invalid: "bad" }[v.status] ?? "info";
+  const statusClass =
+    { valid: "ok", new: "info", stale: "warn", unavailable: "warn", expired: "warn", invalid: "bad" }[v.status] ?? "info";
   const shownJson =
     dataJson.length > 6000 ? `${dataJson.slice(0, 6000)}\n… (${dataJson.length - 6000} more characters)` : dataJson;
   const setCookieNote = v.saveError
@@ -364,6 +406,27 @@ ${v.notice ? `  <div class="notice" role="status">${esc(v.notice)}</div>\n` : ""
       }
     </section>
     <section>
+      <h2>Parallel requests</h2>
+      <div class="row">
+        <button type="button" id="burst" class="primary">Send 5 at once</button>
+        ${
+          v.canSwitch
+            ? `<form method="post" action="/store"><input type="hidden" name="store" value="${v.store === "do" ? "kv" : "do"}">
+          <button type="submit" data-testid="switch-store">Use ${v.store === "do" ? "Workers KV" : "a Durable Object"}</button></form>`
+            : ""
+        }
+      </div>
+      <p class="muted" style="margin-top:10px">Store: <strong data-testid="store">${
+        v.store === "do" ? "Durable Object" : "Workers KV"
+      }</strong>. Five requests leave with the same cookie; each sets its own <code>tab1</code>…<code>tab5</code>.
+        None is logged out. ${
+          v.store === "do"
+            ? "A Durable Object merges them: all five keys survive."
+            : "On Workers KV the last writer wins: one key survives (a Durable Object merges them)."
+        } Reload to see.</p>
+      <p data-testid="burst-result" class="muted"></p>
+    </section>
+    <section>
       <h2>Try to break it</h2>
       <div class="row">
         <form method="post" action="/tamper"><button type="submit"${v.cookie ? "" : " disabled"}>Corrupt the cookie</button></form>
@@ -397,6 +460,15 @@ ${v.notice ? `  <div class="notice" role="status">${esc(v.notice)}</div>\n` : ""
   </div>
   <footer>Reload freely: every action answers <code>303 See Other</code>, and a read-only GET sends no Set-Cookie.</footer>
 </main>
+<script>
+document.getElementById("burst").addEventListener("click", async () => {
+  const out = document.querySelector("[data-testid=burst-result]");
+  out.textContent = "sending…";
+  const results = await Promise.all([1, 2, 3, 4, 5].map((i) =>
+    fetch("/api/burst?i=" + i, { method: "POST" }).then((r) => r.json())));
+  out.textContent = results.map((r) => "#" + r.i + " " + (r.error || r.status)).join(" · ");
+});
+</script>
 </body>
 </html>
 `;

@@ -218,6 +218,44 @@ test("the demo walks the whole lifecycle", { timeout: 120_000 }, async (t) => {
   });
 });
 
+test("the burst endpoint: parallel requests with one spilled cookie are never logged out", async () => {
+  const own = new Jar();
+  const send = async (path, fields) => {
+    const res = await fetch(demo.url + path, {
+      method: "POST",
+      headers: { cookie: own.header(), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields ?? {}).toString(),
+      redirect: "manual",
+    });
+    own.take(res);
+    return res;
+  };
+  for (const store of ["kv", "do"]) {
+    await (await send("/store", { store })).arrayBuffer();
+    await (await send("/login", { name: "Ada" })).arrayBuffer();
+    for (let i = 0; i < 6; i++) await (await send("/cart/add", { n: "10" })).arrayBuffer();
+    const cookie = own.header();
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        fetch(`${demo.url}/api/burst?i=${i}`, { method: "POST", headers: { cookie } }).then(async (r) => ({
+          body: await r.json(),
+          lines: r.headers.getSetCookie(),
+        })),
+      ),
+    );
+    for (const r of results) assert.equal(r.body.status, "valid", `${store}: ${JSON.stringify(r.body)}`);
+    own.take({ headers: { getSetCookie: () => results.at(-1).lines } });
+    const res = await fetch(demo.url, { headers: { cookie: own.header() } });
+    const html = await res.text();
+    assert.equal(testid(html, "status"), "valid");
+    const data = JSON.parse(testid(html, "data").replace(/&quot;/g, '"'));
+    const tabs = [1, 2, 3, 4, 5].filter((i) => data[`tab${i}`]);
+    assert.equal(tabs.length, store === "do" ? 5 : 1, `${store}: ${tabs}`);
+    assert.equal(data.cart.length, 60);
+  }
+  await (await send("/store", { store: "kv" })).arrayBuffer();
+});
+
 // The cookie is `__Host-session` with Secure, served over plain http. Chromium
 // treats http://localhost as a secure context and keeps it; this checks that
 // `make demo` really works in a browser, not only with the jar above.
@@ -243,9 +281,28 @@ test("the demo page in Chromium on http://localhost", { timeout: 120_000 }, asyn
     assert.match(await page.textContent("[data-testid=storage]"), /^spilled/);
     await page.reload(); // 303s mean a reload re-runs the GET, not the POST
     assert.equal(await page.textContent("[data-testid=cart-size]"), "50");
+    // The burst button: five parallel requests with the spilled session's cookie.
+    await page.click("#burst");
+    await page.waitForFunction(() => document.querySelector("[data-testid=burst-result]").textContent.includes("#5"));
+    assert.equal(await page.textContent("[data-testid=burst-result]"), "#1 valid · #2 valid · #3 valid · #4 valid · #5 valid");
+    await page.reload();
+    assert.equal(await page.textContent("[data-testid=status]"), "valid", "nobody was logged out");
+    assert.equal(await page.textContent("[data-testid=cart-size]"), "50");
     await page.click("button:has-text('Log out')");
     assert.deepEqual(await context.cookies(), []);
     assert.equal(await page.textContent("[data-testid=status]"), "new");
+    // On the Durable Object store, the five writes merge.
+    await page.click("[data-testid=switch-store]");
+    assert.equal(await page.textContent("[data-testid=store]"), "Durable Object");
+    await page.fill("input[name=name]", "Grace");
+    await page.click("button:has-text('Log in')");
+    for (let i = 0; i < 5; i++) await page.click("button:has-text('Add 10')");
+    await page.click("#burst");
+    await page.waitForFunction(() => document.querySelector("[data-testid=burst-result]").textContent.includes("#5"));
+    await page.reload();
+    const data = JSON.parse(await page.textContent("[data-testid=data]"));
+    for (let i = 1; i <= 5; i++) assert.ok(data[`tab${i}`], `tab${i} survived the merge`);
+    assert.equal(data.cart.length, 50);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
