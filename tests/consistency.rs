@@ -573,5 +573,8 @@ fn an_inline_session_deletes_what_it_left_in_the_store() {
     // The next write, a second later, deletes it.
     let next = store.request(&c, &small, &|_| r#"{"user":"ada","n":1}"#.into(), NOW + 3);
     assert!(store.map.is_empty());
-    assert_eq!(store.load(&c, &next, NOW + 4).data, r#"{"user":"ada","n":1}"#);
+    assert_eq!(
+        store.load(&c, &next, NOW + 4).data,
+        r#"{"user":"ada","n":1}"#
+    );
 }
