@@ -132,7 +132,33 @@ function resolve(options) {
   // The longest store blob the core could have written (a sealed document).
   const maxBlob = Math.ceil(((16 + 12 + 2 * numbers[4] + 256 + 16) * 4) / 3);
   const cas = Boolean(store && canSwap(store));
-  return { codec: codec(args, foreign, legacy), store, cas, now, storeTimeout, format, names, maxBlob };
+  const [revocation, revStore] = revocationArgs(options.revocation, store);
+  return {
+    codec: codec(args, foreign, legacy, revocation),
+    store,
+    cas,
+    revStore,
+    now,
+    storeTimeout,
+    format,
+    names,
+    maxBlob,
+  };
+}
+
+/** `revocation` as Codec.setRevocation takes it, and the store its records live in. */
+function revocationArgs(r, store) {
+  if (r === undefined || r === null) return [null, null];
+  if (typeof r !== "object") throw bad("revocation", "must be an object: { subject, store, prefix, failOpen, list }");
+  const revStore = r.store ?? store;
+  if (!isStore(revStore)) {
+    throw bad("revocation.store", "must be an object with get, put and delete methods (or set the session store)");
+  }
+  for (const k of ["subject", "prefix"]) {
+    if (r[k] !== undefined && typeof r[k] !== "string") throw bad(`revocation.${k}`, "must be a string");
+  }
+  const failOpen = flag(r.failOpen, "revocation.failOpen", undefined);
+  return [[r.subject, r.prefix, failOpen, flag(r.list, "revocation.list", undefined)], revStore];
 }
 
 // Foreign cookies are sealed with their own keys; the native ring is never
@@ -314,8 +340,8 @@ export function _codecFor(options) {
 }
 
 // One codec per distinct option set: keys are derived once, not per request.
-function codec(args, foreign, legacy) {
-  const cacheKey = JSON.stringify(foreign || legacy.length ? [args, foreign, legacy] : args);
+function codec(args, foreign, legacy, revocation) {
+  const cacheKey = JSON.stringify(foreign || legacy.length || revocation ? [args, foreign, legacy, revocation] : args);
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);
@@ -335,6 +361,13 @@ function codec(args, foreign, legacy) {
       throw coreError(e, `legacy[${i}].`);
     }
   });
+  if (revocation) {
+    try {
+      c.setRevocation(...revocation);
+    } catch (e) {
+      throw coreError(e);
+    }
+  }
   // Evict the least recently used; sessions still holding it keep it alive,
   // and wasm-bindgen's FinalizationRegistry frees it once they are gone.
   if (CODECS.size >= CODEC_CACHE_SIZE) CODECS.delete(CODECS.keys().next().value);
@@ -428,8 +461,25 @@ export async function loadSession(input, options) {
     }
     if (blob !== undefined) out = JSON.parse(opts.codec.loadFetched(fetch, blob, now));
   }
+  if (out.check) out = await checkRevoked(opts, out, now);
   if (out.error) throw coreFailure(out.error, now);
   return new Session(opts, out, version);
+}
+
+/** Reads the revocation records the core named; the core decides what they mean. */
+async function checkRevoked(opts, out, now) {
+  let lines = "";
+  let failed = false;
+  try {
+    const records = await Promise.all(
+      out.check.map((k) => withTimeout(Promise.resolve(opts.revStore.get(k)), opts.storeTimeout, "revocation get")),
+    );
+    lines = records.map((r) => blobText(r) ?? "-").join("\n");
+  } catch {
+    failed = true;
+  }
+  const checked = JSON.parse(opts.codec.checkRevoked(out.meta, lines, failed, now));
+  return checked === null ? out : checked;
 }
 
 /** A core error code from load or save, as a SessionError. */
@@ -598,6 +648,10 @@ export class Session {
         opts.codec.rebase(this.#meta, this.#before, data, this.#flashBefore, flash, flags, blobText(theirs?.value), now),
       );
     }
+    for (const record of plan.records ?? []) {
+      const edit = applyEdit(opts, record, now);
+      await (record.required ? edit : edit.catch(() => {}));
+    }
     if (plan.cookies.length) {
       // After destroy the cookie is gone: what follows is a new, empty session.
       if (this.#flags & DESTROY) this.#status = "new";
@@ -611,6 +665,79 @@ export class Session {
     }
     return plan.cookies;
   }
+}
+
+/**
+ * One change to a revocation record: read it, let the core edit it, write it
+ * back (compare-and-swap where the store can, and again if it lost the race).
+ */
+async function applyEdit(opts, { key, edit }, now) {
+  const store = opts.revStore;
+  const swap = canSwap(store);
+  for (let round = 0; round < MAX_MERGES; round++) {
+    const read = swap
+      ? await storeCall(opts, "getVersioned", () => store.getVersioned(key))
+      : { value: await storeCall(opts, "get", () => store.get(key)) };
+    const next = JSON.parse(opts.codec.applyEdit(edit, blobText(read?.value), now));
+    if (next.error) throw new SessionError(next.error, `revocation record rejected: ${next.error}`);
+    if (next.delete) return storeCall(opts, "delete", () => store.delete(key));
+    const options = { expirationTtl: next.ttl };
+    if (!swap) return storeCall(opts, "put", () => store.put(key, next.value, options));
+    const written = await storeCall(opts, "putIf", () => store.putIf(key, next.value, read?.version ?? null, options));
+    if (written?.ok) return;
+  }
+  throw new SessionError("store_failed", `the revocation record kept changing under ${MAX_MERGES} writes`);
+}
+
+/** The revocation options and codec for the admin calls below. */
+function revoker(options) {
+  const opts = resolve(options);
+  if (!opts.revStore) throw bad("revocation", "must be set: { subject, store }");
+  return opts;
+}
+
+function subjectText(subject) {
+  const text = JSON.stringify(subject);
+  if (text === undefined) throw bad("subject", "must be a JSON value, as the session data holds it");
+  return text;
+}
+
+/**
+ * Signs out every session of `subject` (the value of `revocation.subject` in
+ * the session data, such as a user id) that started before now. A login after
+ * it is unaffected.
+ */
+export async function revokeAll(subject, options) {
+  const opts = revoker(options);
+  if (typeof options.revocation.subject !== "string") {
+    throw bad("revocation.subject", "must name the data member that identifies the user, to revoke all of a user's sessions");
+  }
+  const now = opts.now();
+  const edit = JSON.parse(opts.codec.revokeAll(subjectText(subject), now));
+  if (edit.error) throw bad("subject", "is too long (at most 256 characters of JSON)");
+  await applyEdit(opts, edit, now);
+}
+
+/** Revokes one session by id (`subject` as above, or undefined without `revocation.subject`). */
+export async function revokeSession(subject, id, options) {
+  const opts = revoker(options);
+  const now = opts.now();
+  const text = typeof options.revocation.subject === "string" ? subjectText(subject) : "";
+  const edit = JSON.parse(opts.codec.revokeOne(text, String(id), now));
+  if (edit.error) throw bad("id", "must be a session id");
+  await applyEdit(opts, edit, now);
+}
+
+/**
+ * The live sessions of `subject`: `[{ id, startedAt, savedAt, expiresAt }]`
+ * (ms). Needs `revocation.list: true`, which keeps the list on every save.
+ */
+export async function listSessions(subject, options) {
+  const opts = revoker(options);
+  const key = opts.codec.subjectKey(subjectText(subject));
+  if (!key) throw bad("subject", "is too long");
+  const value = await storeCall(opts, "get", () => opts.revStore.get(key));
+  return JSON.parse(opts.codec.listSessions(key, blobText(value), opts.now()));
 }
 
 async function storeCall(opts, what, call) {

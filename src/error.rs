@@ -124,6 +124,10 @@ pub enum ConfigError {
     LegacyName,
     /// A legacy entry names the native format.
     LegacyFormat,
+    /// `revocation.prefix` is too long or holds control characters.
+    RevocationPrefix,
+    /// `revocation.subject` is empty, too long, or holds `"` or `\`.
+    RevocationSubject,
     /// A store key prefix is too long or holds control characters.
     StorePrefix,
     /// A session id holds characters other than base64url or hex.
@@ -159,6 +163,8 @@ impl ConfigError {
             Self::ForeignStore => "store",
             Self::LegacyName => "legacy.cookie.name",
             Self::LegacyFormat => "legacy.format",
+            Self::RevocationPrefix => "revocation.prefix",
+            Self::RevocationSubject => "revocation.subject",
             Self::StorePrefix => "storePrefix",
             Self::SessionId => "id",
         }
@@ -202,6 +208,10 @@ impl ConfigError {
             Self::MaxDepth => "limits.maxDepth must be from 1 to 100",
             Self::ForeignStore => {
                 "store is not supported with a foreign format: its cookies stay inline"
+            }
+            Self::RevocationPrefix => "revocation.prefix must be at most 128 printable characters",
+            Self::RevocationSubject => {
+                "revocation.subject must name a data member: 1 to 128 characters, no \" or \\"
             }
             Self::LegacyName => "legacy.cookie.name must differ from the session cookie's name",
             Self::LegacyFormat => {

@@ -192,6 +192,17 @@ impl KeyRing {
             .find(|(_, k)| k.id == id)
     }
 
+    /// Every key, the current one first.
+    ///
+    /// ```
+    /// # use edge_session::KeyRing;
+    /// let ring = KeyRing::new(&["a".repeat(32), "b".repeat(32)]).unwrap();
+    /// assert_eq!(ring.keys().count(), 2);
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        core::iter::once(&self.current).chain(self.older.iter())
+    }
+
     /// How many secrets the ring holds.
     ///
     /// ```

@@ -6,6 +6,7 @@
 use serde::de::IgnoredAny;
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::DecodeError;
 
@@ -286,10 +287,17 @@ fn value_end(b: &[u8], start: usize) -> Option<usize> {
 /// assert_eq!(merge(base, ours, theirs), r#"{"a":2,"b":3,"d":4}"#);
 /// ```
 pub fn merge(base: &str, ours: &str, theirs: &str) -> String {
-    use alloc::collections::BTreeMap;
-    let base: BTreeMap<&str, &str> = members(base).collect();
-    let ours_map: BTreeMap<&str, &str> = members(ours).collect();
-    let mine = |k: &str| ours_map.get(k) != base.get(k);
+    // Sorted vectors, not maps: merges are rare and this keeps the wasm small.
+    let sorted = |json| {
+        let mut v: Vec<(&str, &str)> = members(json).collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v
+    };
+    fn get<'a>(v: &[(&str, &'a str)], k: &str) -> Option<&'a str> {
+        v.binary_search_by(|e| e.0.cmp(k)).ok().map(|i| v[i].1)
+    }
+    let (base, ours_sorted, theirs_sorted) = (sorted(base), sorted(ours), sorted(theirs));
+    let mine = |k: &str| get(&ours_sorted, k) != get(&base, k);
     let mut out = String::with_capacity(ours.len().max(theirs.len()) + 16);
     out.push('{');
     let push = |out: &mut String, k: &str, v: &str| {
@@ -302,15 +310,14 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> String {
         out.push_str(v);
     };
     for (k, v) in members(theirs) {
-        match (mine(k), ours_map.get(k)) {
+        match (mine(k), get(&ours_sorted, k)) {
             (false, _) => push(&mut out, k, v),
             (true, Some(o)) => push(&mut out, k, o),
             (true, None) => {}
         }
     }
-    let theirs_keys: BTreeMap<&str, ()> = members(theirs).map(|(k, _)| (k, ())).collect();
     for (k, v) in members(ours) {
-        if !theirs_keys.contains_key(k) && mine(k) {
+        if get(&theirs_sorted, k).is_none() && mine(k) {
             push(&mut out, k, v);
         }
     }

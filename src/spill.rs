@@ -48,8 +48,8 @@ pub const RETIRE_AFTER_MS: u64 = 1000;
 pub const TAG_LEN: usize = 9;
 /// Most versions a pointer remembers: the current one, the one it
 /// superseded (siblings may still read it), and retired ones not yet old
-/// enough to delete. Past this, the oldest is forgotten and expires by TTL.
-pub const MAX_VERSIONS: usize = 6;
+/// enough to delete. Past this, the oldest is deleted early.
+pub const MAX_VERSIONS: usize = 10;
 const HASH_LEN: usize = 32;
 
 /// The store key for a session id: `prefix || base64url(HMAC(store-id subkey, id))`.

@@ -28,6 +28,8 @@ pub enum Status {
     /// hold it: it failed, or has not yet seen the newest write. The session
     /// is empty and refuses to save changes, so nothing newer is overwritten.
     Unavailable,
+    /// The session was revoked: logged out elsewhere, or signed out everywhere.
+    Revoked,
 }
 
 impl Status {
@@ -45,6 +47,7 @@ impl Status {
             Status::Invalid => "invalid",
             Status::Stale => "stale",
             Status::Unavailable => "unavailable",
+            Status::Revoked => "revoked",
         }
     }
 }

@@ -202,7 +202,8 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
     assert_eq!(loaded["data"], data);
 
     let missing = parse(codec.load_fetched(token, None, NOW_MS + 1000.0));
-    assert_eq!(missing["status"], "stale");
+    // Nothing there a second after the write: the store may lag, never a new session.
+    assert_eq!(missing["status"], "unavailable");
     assert_eq!(missing["data"], json!({}));
 }
 

@@ -60,6 +60,8 @@ pub struct Config {
     pub format: Format,
     /// Old cookies to migrate from, tried in order when the main one gives nothing.
     pub legacy: Vec<Legacy>,
+    /// Revocation records, opt-in: `None` costs nothing.
+    pub revocation: Option<super::Revocation>,
 }
 
 impl Config {
@@ -87,6 +89,7 @@ impl Config {
             store_cas: false,
             format: Format::Native,
             legacy: Vec::new(),
+            revocation: None,
         }
     }
 
@@ -144,6 +147,19 @@ impl Config {
             }
             if !matches!(self.format, Format::Native) {
                 return Err(ConfigError::ForeignStore);
+            }
+        }
+        if let Some(r) = &self.revocation {
+            if r.prefix.len() > spill::MAX_PREFIX_LEN
+                || r.prefix.bytes().any(|b| !(0x20..0x7f).contains(&b))
+            {
+                return Err(ConfigError::RevocationPrefix);
+            }
+            if r.subject
+                .as_ref()
+                .is_some_and(|s| s.is_empty() || s.len() > 128 || s.contains(['"', '\\']))
+            {
+                return Err(ConfigError::RevocationSubject);
             }
         }
         for legacy in &self.legacy {

@@ -178,6 +178,7 @@ impl Config {
     fn unavailable(&self, fetch: Fetch, reason: &'static str) -> Loaded {
         let mut meta = Meta::new(fetch.pointer.id.clone());
         meta.unavailable = true;
+        meta.named = Some(fetch.pointer.id.clone());
         meta.stored = Some(fetch.pointer);
         Loaded {
             status: Status::Unavailable,
@@ -328,6 +329,7 @@ impl Config {
         meta.reseal = f.reseal || migrated.is_some();
         meta.created = f.created.filter(|_| migrated.is_none());
         meta.migrated = migrated;
+        meta.subject = self.subject_of(&f.data);
         Ok(Loaded {
             status: Status::Valid,
             reason: None,
@@ -447,7 +449,9 @@ impl Config {
             return Ok(if lagging {
                 self.unavailable(fetch, "store_lagging")
             } else {
-                self.fresh(Status::Stale, Some("missing"), rng)?
+                let mut l = self.fresh(Status::Stale, Some("missing"), rng)?;
+                l.meta.named = Some(fetch.pointer.id);
+                l
             });
         };
         let exact = fetch.pointer.matches(blob);
@@ -587,6 +591,7 @@ impl Config {
         meta.reseal = reseal;
         meta.stored = stored;
         meta.retired = doc.leftover;
+        meta.subject = self.subject_of(doc.data);
         Ok(Loaded {
             migrated_from: None,
             status: Status::Valid,

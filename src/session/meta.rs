@@ -38,6 +38,12 @@ pub struct Meta {
     pub stored: Option<Pointer>,
     /// Store entries an inline session left behind, still to delete.
     pub retired: Option<Pointer>,
+    /// The subject the session's data named when loaded (its JSON text),
+    /// for revocation.
+    pub subject: Option<String>,
+    /// The id the cookie named when its store entry could not be read: a
+    /// revoked session then still reads as `revoked`.
+    pub named: Option<String>,
     /// A foreign format's creation time as written (Beaker's `_creation_time`).
     pub created: Option<String>,
     /// The index of the legacy cookie the session was read from.
@@ -61,12 +67,14 @@ impl Meta {
             unavailable: false,
             stored: None,
             retired: None,
+            subject: None,
+            named: None,
             created: None,
             migrated: None,
         }
     }
 
-    /// A compact text form: `iat exp started flags created migrated id stored retired`,
+    /// A compact text form: `iat exp started flags created migrated id stored retired named subject`,
     /// `-` for what is absent; flags `r` (reseal) and `u` (unavailable).
     ///
     /// ```
@@ -74,7 +82,7 @@ impl Meta {
     /// let mut m = Meta::new("abc".into());
     /// m.reseal = true;
     /// m.migrated = Some(2);
-    /// assert_eq!(m.to_token(), "0 0 0 r - 2 abc - -");
+    /// assert_eq!(m.to_token(), "0 0 0 r - 2 abc - - - -");
     /// ```
     pub fn to_token(&self) -> String {
         let mut t = String::with_capacity(96 + self.id.len());
@@ -108,6 +116,14 @@ impl Meta {
                 Some(p) => URL_SAFE_NO_PAD.encode_string(p.to_bytes(), &mut t),
                 None => t.push('-'),
             }
+        }
+        t.push(' ');
+        t.push_str(self.named.as_deref().unwrap_or("-"));
+        // Last, as base64url: JSON text may hold spaces.
+        t.push(' ');
+        match &self.subject {
+            Some(s) => URL_SAFE_NO_PAD.encode_string(s, &mut t),
+            None => t.push('-'),
         }
         t
     }
@@ -150,6 +166,15 @@ impl Meta {
         };
         let stored = pointer()?;
         let retired = pointer()?;
+        let named = match parts.next()? {
+            "-" => None,
+            n if is_id(n) => Some(String::from(n)),
+            _ => return None,
+        };
+        let subject = match parts.next()? {
+            "-" => None,
+            s => Some(String::from_utf8(URL_SAFE_NO_PAD.decode(s).ok()?).ok()?),
+        };
         if !is_id(id) || parts.next().is_some() {
             return None;
         }
@@ -162,6 +187,8 @@ impl Meta {
             unavailable: flags.contains('u'),
             stored,
             retired,
+            subject,
+            named,
             created,
             migrated,
         })

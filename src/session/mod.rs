@@ -16,12 +16,14 @@
 mod config;
 mod load;
 mod meta;
+mod revoke;
 mod save;
 
 pub use crate::id::new_id;
 pub use config::Config;
 pub use load::{Fetch, LoadStep, Loaded};
 pub use meta::Meta;
+pub use revoke::{Listed, RecordEdit, Revocation};
 pub use save::{Change, Rebased, SavePlan, StoreOp};
 
 const COOKIE_PURPOSE: &[u8] = b"cookie";

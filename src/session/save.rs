@@ -101,6 +101,9 @@ pub struct SavePlan {
     pub cookies: Vec<String>,
     /// The session's meta after the save, for a second save in the same request.
     pub meta: Option<Meta>,
+    /// Revocation records to change (read, [`Config::apply_edit`], write),
+    /// after `store` and before `cookies`.
+    pub records: Vec<super::RecordEdit>,
 }
 
 /// A save merged with a concurrent write ([`Config::rebase`]).
@@ -155,8 +158,11 @@ impl Config {
         now_ms: u64,
         rng: &mut impl Random,
     ) -> Result<SavePlan, SaveError> {
-        check_clock(now_ms / 1000)?;
+        let now = check_clock(now_ms / 1000)?;
         let mut plan = self.save_session(meta, change, now_ms, rng)?;
+        if !plan.cookies.is_empty() {
+            plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now);
+        }
         // A session read from a legacy cookie: clear that cookie once it has moved.
         let legacy = meta.migrated.and_then(|i| self.legacy.get(i as usize));
         if let (Some(legacy), false) = (legacy, plan.cookies.is_empty()) {
@@ -236,7 +242,8 @@ impl Config {
             trusted: true,
             ..*change
         };
-        let plan = self.save_session(&base, &merged, now_ms, rng)?;
+        let mut plan = self.save_session(&base, &merged, now_ms, rng)?;
+        plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now);
         Ok(Rebased { data, flash, plan })
     }
 
@@ -258,6 +265,7 @@ impl Config {
                 store,
                 cookies: alloc::vec![expired.set_cookie("", Some(0), Some(now))],
                 meta: Some(Meta::new(self.new_session_id(rng)?)),
+                ..SavePlan::default()
             });
         }
         let changed = change.data != change.before_data || change.flash != change.before_flash;
@@ -289,8 +297,11 @@ impl Config {
         } else {
             meta.id.clone()
         };
-        // Login (regenerate) and a first save start the absolute period.
-        let started = if regenerate || meta.started == 0 {
+        // Login (regenerate, or a new subject) and a first save start the
+        // absolute period; a sign-out-everywhere before it does not apply.
+        let subject = self.subject_of(change.data);
+        let login = subject.is_some() && subject != meta.subject;
+        let started = if regenerate || login || meta.started == 0 {
             now
         } else {
             meta.started
@@ -302,6 +313,7 @@ impl Config {
         next.iat = now;
         next.exp = exp;
         next.started = started;
+        next.subject = subject;
         let old = if regenerate {
             None
         } else {
@@ -316,9 +328,9 @@ impl Config {
                 let value = envelope::seal(&self.ring, &self.ctx(), header, &p.to_bytes(), rng)?;
                 next.stored = Some(p.clone());
                 return Ok(SavePlan {
-                    store: Vec::new(),
                     cookies: alloc::vec![self.cookie.set_cookie(&value, Some(max_age), Some(now))],
                     meta: Some(next),
+                    ..SavePlan::default()
                 });
             }
         }
@@ -408,10 +420,15 @@ impl Config {
                             .push(delete(spill::version_key(&base, &v.tag), false));
                     }
                 }
-                // More saves within a second than a pointer remembers: the
-                // oldest is forgotten, not deleted (that would hit the limit),
-                // and expires on its own.
-                kept.versions.truncate(spill::MAX_VERSIONS - 1);
+                // More saves within a second than a pointer remembers (no
+                // person clicks that fast): the oldest goes now, and if KV
+                // refuses the early delete, it expires on its own.
+                while kept.versions.len() > spill::MAX_VERSIONS - 1 {
+                    if let Some(v) = kept.versions.pop() {
+                        plan.store
+                            .push(delete(spill::version_key(&base, &v.tag), false));
+                    }
+                }
                 (!kept.versions.is_empty()).then_some(kept)
             }
             Layout::Head if keep_first => Some(kept),
@@ -584,9 +601,9 @@ impl Config {
         next.started = now;
         next.created = Some(created);
         Ok(SavePlan {
-            store: Vec::new(),
             cookies: alloc::vec![self.cookie.set_cookie(&value, age, Some(now))],
             meta: Some(next),
+            ..SavePlan::default()
         })
     }
 }

@@ -15,7 +15,9 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 use crate::cookie::{push_u64, CookieOptions, SameSite};
-use crate::session::{Change, Config, Fetch, LoadStep, Loaded, Meta, SavePlan, StoreOp};
+use crate::session::{
+    Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, Revocation, SavePlan, StoreOp,
+};
 use crate::{BeakerFormat, CookieRsFormat, Format, IronFormat, Legacy, RemixFormat};
 use crate::{ConfigError, KeyRing, Limits, LoadError, Mode, OsRandom, SaveError};
 
@@ -211,7 +213,7 @@ impl Codec {
             .cfg
             .load_ms(cookie_header, millis(now_ms), &mut OsRandom)
         {
-            Ok(LoadStep::Done(l)) => loaded_json(&l),
+            Ok(LoadStep::Done(l)) => self.loaded_json(&l),
             Ok(LoadStep::Fetch(f)) => {
                 let mut s = String::from("{\"fetch\":");
                 push_json_str(&mut s, &f.to_token());
@@ -237,7 +239,7 @@ impl Codec {
             .cfg
             .load_fetched(f, blob.as_deref(), secs(now_ms), &mut OsRandom)
         {
-            Ok(l) => loaded_json(&l),
+            Ok(l) => self.loaded_json(&l),
             Err(e) => load_error(e),
         }
     }
@@ -246,7 +248,7 @@ impl Codec {
     #[wasm_bindgen(js_name = loadFailed)]
     pub fn load_failed(&self, fetch: &str) -> String {
         match Fetch::from_token(fetch) {
-            Some(f) => loaded_json(&self.cfg.load_failed(f)),
+            Some(f) => self.loaded_json(&self.cfg.load_failed(f)),
             None => String::from("{\"error\":\"invalid_state\"}"),
         }
     }
@@ -281,6 +283,157 @@ impl Codec {
             Ok(plan) => plan_json(&plan, None),
             Err(e) => save_error(e),
         }
+    }
+
+    /// Turns revocation on. Throws `"option\nmessage"`.
+    #[wasm_bindgen(js_name = setRevocation)]
+    pub fn set_revocation(
+        &mut self,
+        subject: Option<String>,
+        prefix: Option<String>,
+        fail_open: Option<bool>,
+        list: Option<bool>,
+    ) -> Result<(), JsValue> {
+        let mut r = Revocation::new(subject);
+        if let Some(p) = prefix {
+            r.prefix = p;
+        }
+        r.fail_open = fail_open.unwrap_or(r.fail_open);
+        r.list = list.unwrap_or(r.list);
+        self.cfg.revocation = Some(r);
+        self.cfg.validate().map_err(|e| {
+            self.cfg.revocation = None;
+            config_error(e)
+        })
+    }
+
+    /// Finishes a load with the revocation records read for its `check`
+    /// keys: one line each, `-` when absent; `failed` when the store failed.
+    /// Returns `null` when the session stands, or the session that replaces it.
+    #[wasm_bindgen(js_name = checkRevoked)]
+    pub fn check_revoked(&self, meta: &str, records: &str, failed: bool, now_ms: f64) -> String {
+        let Some(meta) = Meta::from_token(meta) else {
+            return String::from("{\"error\":\"invalid_state\"}");
+        };
+        let loaded = Loaded {
+            status: crate::Status::Valid,
+            reason: None,
+            data: String::new(),
+            flash: String::new(),
+            meta,
+            migrated_from: None,
+        };
+        let lines: Vec<Option<&str>> = records
+            .split('\n')
+            .map(|l| if l == "-" { None } else { Some(l) })
+            .collect();
+        let read = if failed {
+            Err(())
+        } else {
+            Ok(lines.as_slice())
+        };
+        match self
+            .cfg
+            .check_revoked(loaded, read, secs(now_ms), &mut OsRandom)
+        {
+            Ok(l) if l.status == crate::Status::Valid => String::from("null"),
+            Ok(l) => self.loaded_json(&l),
+            Err(e) => load_error(e),
+        }
+    }
+
+    /// Applies a revocation edit (from a plan, `revokeAll` or `revokeOne`) to
+    /// the record as read. Returns `{"value", "ttl"}`, or `{"delete":true}`.
+    #[wasm_bindgen(js_name = applyEdit)]
+    pub fn apply_edit(&self, edit: &str, record: Option<String>, now_ms: f64) -> String {
+        let Some(edit) = RecordEdit::from_token(edit) else {
+            return String::from("{\"error\":\"invalid_state\"}");
+        };
+        match self
+            .cfg
+            .apply_edit(&edit, record.as_deref(), secs(now_ms), &mut OsRandom)
+        {
+            Ok(Some((value, ttl))) => {
+                let mut s = String::from("{\"value\":");
+                push_json_str(&mut s, &value);
+                s.push_str(",\"ttl\":");
+                push_u64(&mut s, ttl);
+                s.push('}');
+                s
+            }
+            Ok(None) => String::from("{\"delete\":true}"),
+            Err(e) => save_error(e),
+        }
+    }
+
+    /// The edit that signs out every session of `subject` (JSON text).
+    #[wasm_bindgen(js_name = revokeAll)]
+    pub fn revoke_all(&self, subject: &str, now_ms: f64) -> String {
+        edit_json(self.cfg.revoke_all(subject, secs(now_ms)))
+    }
+
+    /// The edit that revokes session `id` (of `subject`, JSON text, or "").
+    #[wasm_bindgen(js_name = revokeOne)]
+    pub fn revoke_one(&self, subject: &str, id: &str, now_ms: f64) -> String {
+        let subject = Some(subject).filter(|s| !s.is_empty());
+        let expires = secs(now_ms).saturating_add(self.cfg.absolute_timeout);
+        edit_json(self.cfg.revoke_one(subject, id, expires))
+    }
+
+    /// The record key that lists `subject`'s sessions.
+    #[wasm_bindgen(js_name = subjectKey)]
+    pub fn subject_key(&self, subject: &str) -> Option<String> {
+        self.cfg.subject_key(subject)
+    }
+
+    /// The live sessions a subject's record lists:
+    /// `[{"id", "startedAt", "savedAt", "expiresAt"}]`, times in ms.
+    #[wasm_bindgen(js_name = listSessions)]
+    pub fn list_sessions(&self, key: &str, record: Option<String>, now_ms: f64) -> String {
+        let mut s = String::from("[");
+        for (i, l) in self
+            .cfg
+            .list_sessions(key, record.as_deref(), secs(now_ms))
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str("{\"id\":");
+            push_json_str(&mut s, &l.id);
+            for (name, t) in [
+                ("startedAt", l.started),
+                ("savedAt", l.saved),
+                ("expiresAt", l.expires),
+            ] {
+                s.push_str(",\"");
+                s.push_str(name);
+                s.push_str("\":");
+                push_u64(&mut s, t.saturating_mul(1000));
+            }
+            s.push('}');
+        }
+        s.push(']');
+        s
+    }
+
+    /// A loaded session as JSON, with the revocation records to check.
+    fn loaded_json(&self, l: &Loaded) -> String {
+        let mut s = loaded_json(l);
+        let keys = self.cfg.revocation_keys(l);
+        if !keys.is_empty() {
+            s.pop();
+            s.push_str(",\"check\":[");
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                push_json_str(&mut s, k);
+            }
+            s.push_str("]}");
+        }
+        s
     }
 
     /// Merges a save whose conditional write lost the race with what the
@@ -440,6 +593,18 @@ fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format
     }
 }
 
+fn edit_json(edit: Option<RecordEdit>) -> String {
+    let Some(edit) = edit else {
+        return String::from("{\"error\":\"invalid_subject\"}");
+    };
+    let mut s = String::from("{\"key\":");
+    push_json_str(&mut s, &edit.key);
+    s.push_str(",\"edit\":");
+    push_json_str(&mut s, &edit.to_token());
+    s.push('}');
+    s
+}
+
 fn load_error(e: LoadError) -> String {
     let mut s = String::from("{\"error\":\"");
     s.push_str(e.code());
@@ -586,6 +751,21 @@ fn plan_json(plan: &SavePlan, merged: Option<(&str, &str)>) -> String {
             s.push(',');
         }
         push_json_str(&mut s, c);
+    }
+    s.push_str("],\"records\":[");
+    for (i, r) in plan.records.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str("{\"key\":");
+        push_json_str(&mut s, &r.key);
+        s.push_str(",\"edit\":");
+        push_json_str(&mut s, &r.to_token());
+        s.push_str(if r.required() {
+            ",\"required\":true}"
+        } else {
+            ",\"required\":false}"
+        });
     }
     s.push_str("],\"meta\":");
     match &plan.meta {

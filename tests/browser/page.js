@@ -92,7 +92,7 @@ async function spill() {
   out.missing = { status: stale.status, reason: stale.reason ?? null, data: stale.toJSON() };
 
   loaded.set("cart", cart.slice(0, 2)); // shrink: back inline
-  await store.put(out.storeKey, entry.value, { expirationTtl: 600 }); // (restore, to see it deleted)
+  await store.put(out.storeKey, entry.value, { expirationTtl: 600 }); // (restore: a sibling may still read it)
   const small = await saveSession(loaded);
   out.shrunk = { cookieBytes: pair(small[0]).length, storeEntries: memory.map.size, deletes: store.calls.delete };
   const inline = await loadSession(pair(small[0]), options);

@@ -129,11 +129,11 @@ test("spill to the memory store and back", async () => {
   assert.equal(r.blobHasPlaintext, false, "the store entry is sealed");
   assert.ok(r.ttlSeconds >= 60, `ttl ${r.ttlSeconds}`);
   assert.deepEqual(r.loaded, { status: "valid", items: 120, gets: 1 });
-  assert.equal(r.missing.status, "stale");
+  assert.equal(r.missing.status, "unavailable", "right after the write the store may lag: never a new session");
   assert.deepEqual(r.missing.data, {}, "missing data is never served as current");
   assert.ok(r.shrunk.cookieBytes > r.spilledCookieBytes, "back inline");
-  assert.equal(r.shrunk.storeEntries, 0, "the store entry is deleted");
-  assert.ok(r.shrunk.deletes >= 1);
+  assert.equal(r.shrunk.storeEntries, 1, "kept for sibling requests that still carry the reference");
+  assert.equal(r.shrunk.deletes, 0);
   assert.deepEqual(r.inline, { status: "valid", items: 2, gets: 0 });
   assert.equal(r.tooLarge.isSessionError, true);
   assert.equal(r.tooLarge.code, "too_large");
