@@ -478,7 +478,7 @@ async function checkRevoked(opts, out, now) {
   } catch {
     failed = true;
   }
-  const checked = JSON.parse(opts.codec.checkRevoked(out.meta, lines, failed, now));
+  const checked = JSON.parse(opts.codec.checkRevoked(out.status, out.meta, lines, failed, now));
   return checked === null ? out : checked;
 }
 

@@ -173,7 +173,7 @@ fn revoke_all_ends_every_session_of_a_subject_and_a_new_login_works() {
     let laptop = store.login(&c, 7, 10, NOW);
     let phone = store.login(&c, 7, 2000, NOW + 5);
     let other = store.login(&c, 8, 10, NOW + 5);
-    let edit = c.revoke_all("7", NOW + 10).unwrap();
+    let edit = c.revoke_all("7", (NOW + 10) * 1000).unwrap();
     store.edit(&c, &edit, NOW + 10);
     for cookie in [&laptop, &phone] {
         let l = store.load(&c, cookie, NOW + 11);
@@ -240,7 +240,7 @@ fn listing_shows_live_sessions_and_ends_one() {
     let key = c.subject_key("7").unwrap();
     let listed = c.list_sessions(&key, store.map.get(&key).map(String::as_str), NOW + 61);
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed.iter().map(|l| l.started).min(), Some(NOW));
+    assert_eq!(listed.iter().map(|l| l.started).min(), Some(NOW * 1000));
     let a_id = store.load(&c, &a, NOW + 62).meta.id;
     let edit = c
         .revoke_one(Some("7"), &a_id, NOW + 62 + c.absolute_timeout)
@@ -314,7 +314,7 @@ fn records_are_keyed_hashes_and_expire_with_their_sessions() {
         "nothing readable"
     );
     // Past the session's absolute deadline the entry is gone, and so is the record.
-    let edit = c.revoke_all("99", NOW + 3700).unwrap();
+    let edit = c.revoke_all("99", (NOW + 3700) * 1000).unwrap();
     assert_ne!(edit.key, *key);
     let revoke = c.revoke_one(Some("1234567"), &l.meta.id, NOW + 10).unwrap();
     let expired = c

@@ -580,8 +580,8 @@ impl Config {
         stored: Option<Pointer>,
     ) -> Result<Loaded, DecodeError> {
         // 0.1 documents carry no start: their last issue starts the clock.
-        let started = doc.started.unwrap_or(iat);
-        if now >= started.saturating_add(self.absolute_timeout) {
+        let started = doc.started.unwrap_or(iat.saturating_mul(1000));
+        if now >= (started / 1000).saturating_add(self.absolute_timeout) {
             return Err(DecodeError::AbsoluteTimeout);
         }
         let mut meta = Meta::new(String::from(doc.id));

@@ -28,7 +28,8 @@ pub struct Meta {
     pub iat: u64,
     /// When it expires (0 for a new session).
     pub exp: u64,
-    /// When the session started, for the absolute timeout (0 for a new session).
+    /// When the session started (login), in Unix milliseconds, for the
+    /// absolute timeout and sign-out-everywhere (0 for a new session).
     pub started: u64,
     /// Opened with an old key or in the other mode: write it again.
     pub reseal: bool,

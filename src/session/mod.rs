@@ -11,7 +11,8 @@
 //!
 //! The document inside a value is `{"i":id,"c":started,"g":generation,"d":data,"f":flash}`:
 //! `g` only in store blobs, `f` left out when empty. `data` and `flash` are
-//! JSON objects; `started` is when the session began (its absolute timeout).
+//! JSON objects; `started` is when the session began, in Unix milliseconds
+//! (its absolute timeout, and sign-out-everywhere).
 
 mod config;
 mod load;

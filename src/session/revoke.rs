@@ -10,9 +10,10 @@
 //! {"c":cutoff,"r":{"<id>":expires,…},"s":{"<id>":[started,saved,expires],…}}
 //! ```
 //!
-//! `c`: sessions that started before it are signed out (`revokeAll`). `r`:
-//! revoked ids, until their session would have expired anyway. `s`: the live
-//! sessions, kept only with [`Revocation::list`]. Entries leave when they
+//! `c`: sessions that started before it (Unix ms) are signed out
+//! (`revokeAll`). `r`: revoked ids, until their session would have expired
+//! anyway (Unix seconds). `s`: the live sessions, kept only with
+//! [`Revocation::list`]: started and saved (ms), expires (seconds). Entries leave when they
 //! expire, so a record stays as large as the subject's live sessions, and the
 //! record itself expires with its last entry.
 //!
@@ -200,11 +201,11 @@ impl RecordEdit {
 pub struct Listed {
     /// The session id.
     pub id: String,
-    /// When it started (login), in Unix seconds.
+    /// When it started (login), in Unix milliseconds.
     pub started: u64,
-    /// When it was last saved.
+    /// When it was last saved, in Unix milliseconds.
     pub saved: u64,
-    /// When it expires at the latest.
+    /// When it expires at the latest, in Unix seconds.
     pub expires: u64,
 }
 
@@ -288,7 +289,7 @@ impl Record {
     fn last_needed(&self, absolute_timeout: u64) -> u64 {
         let cutoff = match self.cutoff {
             0 => 0,
-            c => c.saturating_add(absolute_timeout),
+            c => (c / 1000).saturating_add(absolute_timeout),
         };
         let revoked = self.revoked.iter().map(|r| r.1).max().unwrap_or(0);
         let listed = self.sessions.iter().map(|s| s.1[2]).max().unwrap_or(0);
@@ -460,14 +461,14 @@ impl Config {
         meta: &Meta,
         change: &super::Change<'_>,
         next: Option<&Meta>,
-        now: u64,
+        now_ms: u64,
     ) -> Vec<RecordEdit> {
         let Some(r) = &self.revocation else {
             return Vec::new();
         };
         let mut edits = Vec::new();
         let had_value = meta.iat != 0 && !meta.unavailable;
-        let expires = meta.started.saturating_add(self.absolute_timeout);
+        let expires = (meta.started / 1000).saturating_add(self.absolute_timeout);
         if had_value && (change.destroy || change.regenerate) {
             let revoke = |key| RecordEdit {
                 key,
@@ -495,8 +496,8 @@ impl Config {
                     edit: Edit::Register {
                         id: next.id.clone(),
                         started: next.started,
-                        saved: now,
-                        expires: next.started.saturating_add(self.absolute_timeout),
+                        saved: now_ms,
+                        expires: (next.started / 1000).saturating_add(self.absolute_timeout),
                         replaces: (next.id != meta.id && had_value).then(|| meta.id.clone()),
                     },
                 });
@@ -514,7 +515,7 @@ impl Config {
     /// let mut cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
     /// cfg.revocation = Some(Revocation::new(Some("userId".into())));
     /// let now = 1_700_000_000;
-    /// let edit = cfg.revoke_all("42", now).unwrap();
+    /// let edit = cfg.revoke_all("42", now * 1000).unwrap();
     /// let (record, ttl) = cfg.apply_edit(&edit, None, now, &mut OsRandom).unwrap().unwrap();
     /// assert_eq!(ttl, cfg.absolute_timeout);
     /// assert!(cfg.list_sessions(&edit.key, Some(&record), now).is_empty());
@@ -572,12 +573,12 @@ impl Config {
     }
 
     /// The edit that signs out every session of `subject` (its JSON text,
-    /// such as `42` or `"ada"`) that started before `now`.
-    pub fn revoke_all(&self, subject: &str, now: u64) -> Option<RecordEdit> {
+    /// such as `42` or `"ada"`) that started before `now_ms`.
+    pub fn revoke_all(&self, subject: &str, now_ms: u64) -> Option<RecordEdit> {
         let key = self.record_key_now(Some(subject), "")?;
         (subject.len() <= MAX_SUBJECT_LEN).then_some(RecordEdit {
             key,
-            edit: Edit::Cutoff { at: now },
+            edit: Edit::Cutoff { at: now_ms },
         })
     }
 

@@ -161,15 +161,14 @@ impl Config {
         let now = check_clock(now_ms / 1000)?;
         let mut plan = self.save_session(meta, change, now_ms, rng)?;
         if !plan.cookies.is_empty() {
-            plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now);
+            plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now_ms);
         }
         // A session read from a legacy cookie: clear that cookie once it has moved.
         let legacy = meta.migrated.and_then(|i| self.legacy.get(i as usize));
         if let (Some(legacy), false) = (legacy, plan.cookies.is_empty()) {
             let mut old = legacy.cookie.clone();
             old.expires = true;
-            plan.cookies
-                .push(old.set_cookie("", Some(0), Some(now_ms / 1000)));
+            plan.cookies.push(old.set_cookie("", Some(0), Some(now)));
         }
         Ok(plan)
     }
@@ -243,7 +242,7 @@ impl Config {
             ..*change
         };
         let mut plan = self.save_session(&base, &merged, now_ms, rng)?;
-        plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now);
+        plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now_ms);
         Ok(Rebased { data, flash, plan })
     }
 
@@ -302,11 +301,11 @@ impl Config {
         let subject = self.subject_of(change.data);
         let login = subject.is_some() && subject != meta.subject;
         let started = if regenerate || login || meta.started == 0 {
-            now
+            now_ms
         } else {
             meta.started
         };
-        let deadline = started.saturating_add(self.absolute_timeout);
+        let deadline = (started / 1000).saturating_add(self.absolute_timeout);
         let exp = now.saturating_add(self.max_age).min(deadline);
         let max_age = exp.saturating_sub(now);
         let mut next = Meta::new(id.clone());
@@ -598,7 +597,7 @@ impl Config {
         }
         let mut next = Meta::new(id);
         next.iat = now;
-        next.started = now;
+        next.started = now.saturating_mul(1000);
         next.created = Some(created);
         Ok(SavePlan {
             cookies: alloc::vec![self.cookie.set_cookie(&value, age, Some(now))],

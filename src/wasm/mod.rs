@@ -311,12 +311,25 @@ impl Codec {
     /// keys: one line each, `-` when absent; `failed` when the store failed.
     /// Returns `null` when the session stands, or the session that replaces it.
     #[wasm_bindgen(js_name = checkRevoked)]
-    pub fn check_revoked(&self, meta: &str, records: &str, failed: bool, now_ms: f64) -> String {
+    pub fn check_revoked(
+        &self,
+        status: &str,
+        meta: &str,
+        records: &str,
+        failed: bool,
+        now_ms: f64,
+    ) -> String {
+        let status = match status {
+            "valid" => crate::Status::Valid,
+            "unavailable" => crate::Status::Unavailable,
+            "stale" => crate::Status::Stale,
+            _ => return String::from("null"),
+        };
         let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         let loaded = Loaded {
-            status: crate::Status::Valid,
+            status,
             reason: None,
             data: String::new(),
             flash: String::new(),
@@ -336,7 +349,7 @@ impl Codec {
             .cfg
             .check_revoked(loaded, read, secs(now_ms), &mut OsRandom)
         {
-            Ok(l) if l.status == crate::Status::Valid => String::from("null"),
+            Ok(l) if l.status == status => String::from("null"),
             Ok(l) => self.loaded_json(&l),
             Err(e) => load_error(e),
         }
@@ -369,7 +382,7 @@ impl Codec {
     /// The edit that signs out every session of `subject` (JSON text).
     #[wasm_bindgen(js_name = revokeAll)]
     pub fn revoke_all(&self, subject: &str, now_ms: f64) -> String {
-        edit_json(self.cfg.revoke_all(subject, secs(now_ms)))
+        edit_json(self.cfg.revoke_all(subject, millis(now_ms)))
     }
 
     /// The edit that revokes session `id` (of `subject`, JSON text, or "").
@@ -402,15 +415,16 @@ impl Codec {
             }
             s.push_str("{\"id\":");
             push_json_str(&mut s, &l.id);
-            for (name, t) in [
+            let times = [
                 ("startedAt", l.started),
                 ("savedAt", l.saved),
-                ("expiresAt", l.expires),
-            ] {
+                ("expiresAt", l.expires.saturating_mul(1000)),
+            ];
+            for (name, ms) in times {
                 s.push_str(",\"");
                 s.push_str(name);
                 s.push_str("\":");
-                push_u64(&mut s, t.saturating_mul(1000));
+                push_u64(&mut s, ms);
             }
             s.push('}');
         }
