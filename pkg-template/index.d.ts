@@ -8,7 +8,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
  * not caught up with the newest write; the session is empty and saving changes
  * to it throws `session_unavailable` (map it to a 503), so nothing is lost.
  */
-export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale" | "unavailable";
+export type SessionStatus = "new" | "valid" | "expired" | "invalid" | "stale" | "unavailable" | "revoked";
 
 /**
  * Why a cookie was not accepted. Foreign formats add their own: iron `bad_mac`,
@@ -24,6 +24,9 @@ export type SessionReason =
   | "idle_timeout"
   | "absolute_timeout"
   | "store_lagging"
+  | "revoked"
+  | "signed_out"
+  | "revocation_failed"
   | "too_large"
   | "not_object"
   | "too_deep"
@@ -226,7 +229,37 @@ export interface SessionOptions {
   limits?: { maxBytes?: number; maxDepth?: number };
   /** Clock in milliseconds, for tests. */
   now?: () => number;
+  /** Server-side revocation, opt-in: logout that holds against copied cookies. */
+  revocation?: RevocationOptions;
 }
+
+export interface RevocationOptions {
+  /** The data member that names the user (e.g. "userId"), for revokeAll and listSessions. */
+  subject?: string;
+  /** Where the records live. Default: the session store. */
+  store?: SessionStore | SwapStore;
+  /** Prefix of record keys. Default "revoked:". */
+  prefix?: string;
+  /** Accept sessions when the records cannot be read. Default false: they load as `unavailable`. */
+  failOpen?: boolean;
+  /** Keep each user's live sessions listed (listSessions): one more read and write per save. */
+  list?: boolean;
+}
+
+/** A live session, as listSessions shows it; times in Unix milliseconds. */
+export interface ListedSession {
+  id: string;
+  startedAt: number;
+  savedAt: number;
+  expiresAt: number;
+}
+
+/** Signs out every session of `subject` that started before now; a new login stands. */
+export declare function revokeAll(subject: Json, options: SessionOptions): Promise<void>;
+/** Revokes one session by id (`subject` as the data holds it, or undefined without `revocation.subject`). */
+export declare function revokeSession(subject: Json | undefined, id: string, options: SessionOptions): Promise<void>;
+/** The live sessions of `subject` (needs `revocation.list`). */
+export declare function listSessions(subject: Json, options: SessionOptions): Promise<ListedSession[]>;
 
 /** Session data: any object type, an interface included (no index signature needed). */
 type Data = object;

@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import {
   DENO_KV_MAX_VALUE,
   denoKvStore,
+  listSessions,
   loadSession,
   memoryStore,
+  revokeAll,
   saveSession,
   SessionError,
 } from "../../pkg/deno.js";
@@ -244,6 +246,48 @@ Deno.test("a session destroyed while another request writes is not brought back"
     writer.set("late", true);
     await assert.rejects(saveSession(writer), (e: unknown) => e instanceof SessionError && e.code === "session_ended");
     assert.equal((await entries()).length, 0);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("revocation over Deno KV: a copied cookie fails after logout; revokeAll; fail-closed and fail-open", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = denoKvStore(kv);
+  const options = { secrets: [SECRET], store, revocation: { subject: "userId", list: true } };
+  try {
+    const login = async (bytes: number) => {
+      const s = await loadSession("", options);
+      s.regenerate().set("userId", 7).set("blob", "x".repeat(bytes));
+      return pair((await saveSession(s))[0]);
+    };
+    // Logout holds against a copy, inline and spilled.
+    for (const bytes of [10, 6000]) {
+      const cookie = await login(bytes);
+      const s = await loadSession(cookie, options);
+      s.destroy();
+      await saveSession(s);
+      const copy = await loadSession(cookie, options);
+      assert.deepEqual([copy.status, copy.reason], ["revoked", "revoked"]);
+    }
+    // Sign out everywhere: two jars end, a new login stands.
+    const laptop = await login(10);
+    const phone = await login(6000);
+    assert.equal((await listSessions(7, options)).length, 2);
+    await revokeAll(7, options);
+    for (const jar of [laptop, phone]) {
+      const s = await loadSession(jar, options);
+      assert.deepEqual([s.status, s.reason], ["revoked", "signed_out"]);
+    }
+    const again = await login(10);
+    assert.equal((await loadSession(again, options)).status, "valid");
+    assert.equal((await listSessions(7, options)).length, 1);
+    // A failing revocation store.
+    const broken = { get: () => Promise.reject(new Error("down")), put: store.put, delete: store.delete };
+    const closed = await loadSession(again, { ...options, revocation: { subject: "userId", store: broken } });
+    assert.deepEqual([closed.status, closed.reason], ["unavailable", "revocation_failed"]);
+    const open = await loadSession(again, { ...options, revocation: { subject: "userId", store: broken, failOpen: true } });
+    assert.equal(open.status, "valid");
   } finally {
     kv.close();
   }

@@ -1,7 +1,11 @@
 // A typed session, the options, the status union and SessionError codes,
 // as an application writes them. Must compile with `tsc --strict`.
 import {
+  durableObjectStore,
+  listSessions,
   loadSession,
+  revokeAll,
+  revokeSession,
   optionsFromTurboGears,
   memoryStore,
   saveSession,
@@ -14,7 +18,9 @@ import {
   type SessionReason,
   type SessionStatus,
   type SessionStore,
+  type ListedSession,
 } from "edge-session";
+import { cookieJar, eventuallyConsistent, fixedClock, writeLimited } from "edge-session/testing";
 
 interface User {
   id: number;
@@ -62,6 +68,10 @@ export function describeStatus(status: SessionStatus): string {
       return "forged or broken";
     case "stale":
       return "store out of date";
+    case "unavailable":
+      return "store lagging or down: retry";
+    case "revoked":
+      return "logged out elsewhere";
     default: {
       const never: never = status;
       return never;
@@ -83,6 +93,10 @@ export function describeError(e: unknown): string {
       return "not JSON";
     case "random_failed":
       return "no randomness";
+    case "session_unavailable":
+      return "retry later";
+    case "session_ended":
+      return "logged out meanwhile";
     default: {
       const never: never = code;
       return never;
@@ -156,3 +170,27 @@ export const fromIni: SessionOptions = optionsFromTurboGears({
   "session.timeout": 3600,
   "session.httponly": true,
 });
+
+/** Revocation: logout against copies, sign out everywhere, the session list. */
+export async function signOutEverywhere(userId: number, ns: Parameters<typeof durableObjectStore>[0]) {
+  const opts: SessionOptions = {
+    secrets: ["a secret of at least thirty-two bytes!"],
+    store: durableObjectStore(ns),
+    revocation: { subject: "userId", list: true, failOpen: false },
+  };
+  const live: ListedSession[] = await listSessions(userId, opts);
+  if (live[0]) await revokeSession(userId, live[0].id, opts);
+  await revokeAll(userId, opts);
+  return live.map((s) => s.startedAt);
+}
+
+/** edge-session/testing: a clock, KV-like stores and a cookie jar. */
+export async function testingHelpers() {
+  const now = fixedClock();
+  const kv = writeLimited(eventuallyConsistent(memoryStore({ now }), { now }), { now });
+  const jar = cookieJar({ now });
+  const s = await loadSession(jar.header(), { secrets: ["a secret of at least thirty-two bytes!"], store: kv, now });
+  jar.apply(await saveSession(s));
+  now.advance(1000);
+  return kv.rejected.length;
+}
