@@ -6,13 +6,15 @@
 //   POST /cart/add    grow the cart; past the cookie limit it spills to KV
 //   POST /cart/clear  empty the cart; the session goes back into the cookie
 //   POST /tamper      corrupt the cookie, to see status "invalid"
-//   POST /logout      destroy(): an expiring cookie, and the KV entry deleted
+//   POST /logout      destroy(): an expiring cookie, the KV entry deleted, and the
+//                     session revoked, so a copy of the cookie stops working too
+//   POST /logout-all  revokeAll(): every session of this user, in every browser
 //   POST /store       switch between Workers KV and a Durable Object (a new session)
 //   POST /api/burst   one of the page's parallel requests: it sets tab<i>
 //
 // Every POST answers 303 See Other, so a reload never submits twice.
 // Run it with `make demo` (Miniflare, local KV) or `wrangler dev`.
-import { durableObjectStore, loadSession, saveSession, SessionError } from "../../pkg/workerd.js";
+import { durableObjectStore, loadSession, revokeAll, saveSession, SessionError } from "../../pkg/workerd.js";
 
 // Bound in wrangler.toml as SESSION_DO: the compare-and-swap store.
 export { SessionDurableObject } from "../../pkg/workerd.js";
@@ -22,7 +24,7 @@ const COOKIE_LIMIT = 4096; // browsers keep name + value up to this many bytes
 const INLINE_LIMIT = 4000; // edge-session's default for the whole Set-Cookie line
 const STORE_COOKIE = "demo-store"; // which store the page uses: "kv" or "do"
 
-function sessionOptions(env, kv) {
+function sessionOptions(env, kv, revocationStore) {
   return {
     secrets: [env.SESSION_SECRET],
     // Secure (the default) is required by the __Host- prefix. Browsers accept
@@ -30,6 +32,9 @@ function sessionOptions(env, kv) {
     // `make demo` and in production over https.
     cookie: { name: COOKIE_NAME },
     store: kv,
+    // A logout holds against copies of the cookie; userId names the user for
+    // "sign out everywhere".
+    revocation: { subject: "userId", store: revocationStore },
   };
 }
 
@@ -94,7 +99,9 @@ async function handle(request, env) {
   const ops = { get: 0, put: 0, delete: 0 };
   const kind = storeKind(request, env);
   const store = kind === "do" ? durableObjectStore(env.SESSION_DO) : env.SESSIONS;
-  const options = sessionOptions(env, countedStore(store, ops));
+  // Revocation records share the store; their calls are counted apart.
+  const revOps = { get: 0, put: 0, delete: 0 };
+  const options = sessionOptions(env, countedStore(store, ops), countedStore(store, revOps));
   const route = `${request.method} ${url.pathname}`;
 
   if (route === "GET /") {
@@ -159,6 +166,7 @@ async function handle(request, env) {
       }
       session.regenerate(); // a new id at sign-in: no session fixation
       session.set("user", { name, since: new Date().toISOString() });
+      session.set("userId", name.toLowerCase());
       session.flash("notice", `Welcome, ${name}!`);
       break;
     }
@@ -193,6 +201,12 @@ async function handle(request, env) {
     case "/logout":
       session.destroy(); // expiring Set-Cookie; a spilled session's KV entry goes too
       break;
+    case "/logout-all": {
+      const userId = session.get("userId");
+      if (userId) await revokeAll(userId, options);
+      session.destroy();
+      break;
+    }
     case "/store": {
       // Each store keeps its own sessions: switching starts a new one.
       const next = form.get("store") === "do" && env.SESSION_DO ? "do" : "kv";
@@ -292,7 +306,9 @@ function page(v) {
   const cookieBytes = v.cookie === null ? 0 : bytes(COOKIE_NAME) + 1 + bytes(v.cookie);
   const fill = Math.min(100, (cookieBytes / COOKIE_LIMIT) * 100);
   const statusClass =
-    { valid: "ok", new: "info", stale: "warn", unavailable: "warn", expired: "warn", invalid: "bad" }[v.status] ?? "info";
+    { valid: "ok", new: "info", stale: "warn", unavailable: "warn", expired: "warn", invalid: "bad", revoked: "bad" }[
+      v.status
+    ] ?? "info";
   const shownJson =
     dataJson.length > 6000 ? `${dataJson.slice(0, 6000)}\n… (${dataJson.length - 6000} more characters)` : dataJson;
   const setCookieNote = v.saveError
@@ -368,8 +384,13 @@ ${v.notice ? `  <div class="notice" role="status">${esc(v.notice)}</div>\n` : ""
       ${
         user
           ? `<p>Signed in as <strong>${esc(user.name)}</strong>.</p>
-      <form method="post" action="/logout"><button class="danger" type="submit">Log out</button></form>
-      <p class="muted" style="margin-top:10px">Log out calls <code>destroy()</code>: an expiring cookie, and the KV entry deleted.</p>`
+      <div class="row">
+        <form method="post" action="/logout"><button class="danger" type="submit">Log out</button></form>
+        <form method="post" action="/logout-all"><button class="danger" type="submit">Sign out everywhere</button></form>
+      </div>
+      <p class="muted" style="margin-top:10px">Log out calls <code>destroy()</code>: an expiring cookie, the KV entry
+        deleted, and the session revoked, so a copied cookie stops working too. Sign out everywhere calls
+        <code>revokeAll()</code>: every browser signed in as ${esc(user.name)} loses its session.</p>`
           : `<form method="post" action="/login">
         <input type="text" name="name" placeholder="Your name" maxlength="40" autocomplete="off" required>
         <button class="primary" type="submit">Log in</button>

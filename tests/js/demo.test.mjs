@@ -84,8 +84,9 @@ function view(html) {
   };
 }
 
+/** The KV keys of sessions (revocation records, under "revoked:", aside). */
 async function kvKeys() {
-  return (await kv.list()).keys.map((k) => k.name);
+  return (await kv.list({ prefix: "session:" })).keys.map((k) => k.name);
 }
 
 test("the demo walks the whole lifecycle", { timeout: 120_000 }, async (t) => {
@@ -218,6 +219,26 @@ test("the demo walks the whole lifecycle", { timeout: 120_000 }, async (t) => {
   });
 });
 
+test("a cookie copied before logout no longer works after it", async () => {
+  const own = new Jar();
+  const form = async (path, fields, cookie = own.header()) => {
+    const res = await fetch(demo.url + path, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields ?? {}).toString(),
+      redirect: "manual",
+    });
+    own.take(res);
+    await res.arrayBuffer();
+  };
+  await form("/login", { name: "Mallory-Target" });
+  const copy = own.header();
+  await form("/logout");
+  const html = await (await fetch(demo.url, { headers: { cookie: copy } })).text();
+  assert.equal(testid(html, "status"), "revoked");
+  assert.equal(testid(html, "reason"), "revoked");
+});
+
 test("the burst endpoint: parallel requests with one spilled cookie are never logged out", async () => {
   const own = new Jar();
   const send = async (path, fields) => {
@@ -303,6 +324,20 @@ test("the demo page in Chromium on http://localhost", { timeout: 120_000 }, asyn
     const data = JSON.parse(await page.textContent("[data-testid=data]"));
     for (let i = 1; i <= 5; i++) assert.ok(data[`tab${i}`], `tab${i} survived the merge`);
     assert.equal(data.cart.length, 50);
+    // Sign out everywhere: a second browser signed in as the same user loses its session.
+    const other = await browser.newContext();
+    const second = await other.newPage();
+    await second.goto(demo.url);
+    await second.click("[data-testid=switch-store]"); // the same store as the first browser
+    await second.fill("input[name=name]", "Grace");
+    await second.click("button:has-text('Log in')");
+    assert.equal(await second.textContent("[data-testid=status]"), "valid");
+    await page.click("button:has-text('Sign out everywhere')");
+    assert.equal(await page.textContent("[data-testid=status]"), "new");
+    await second.reload();
+    assert.equal(await second.textContent("[data-testid=status]"), "revoked");
+    assert.equal(await second.textContent("[data-testid=reason]"), "signed_out");
+    await other.close();
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
