@@ -181,14 +181,37 @@ export function markdown(s) {
   }
   if (s.store) {
     const e = s.store.edgeSession;
+    const v = s.store.edgeSessionRevocation;
+    const c = s.store.edgeSessionSwap;
     const r = s.store.reactRouterKv;
-    const ops = (x) => `${x.get} / ${x.put} / ${x.delete}`;
-    const rows = Object.keys(e).map((k) => [e[k].label, ops(e[k]), String(e[k].setCookie), ops(r[k]), String(r[k].setCookie)]);
+    const ops = (x) => (x ? `${x.get} / ${x.put} / ${x.delete}` : "–");
+    const rows = Object.keys(e).map((k) => [
+      e[k].label,
+      ops(e[k]),
+      String(e[k].setCookie),
+      ops(v?.[k]),
+      ops(c?.[k]),
+      ops(r[k]),
+      String(r[k].setCookie),
+    ]);
     out.push(
       "",
       "## Store cost (KV get / put / delete per request)",
       "",
-      table(["request", "edge-session", "Set-Cookie", "React Router KV storage", "Set-Cookie"], rows),
+      table(
+        [
+          "request",
+          "edge-session (KV)",
+          "Set-Cookie",
+          "+ revocation",
+          "compare-and-swap store",
+          "React Router KV storage",
+          "Set-Cookie",
+        ],
+        rows,
+      ),
+      "",
+      "Revocation adds one read per load (the user's record) and, on logout or login, one read and one write of it. A compare-and-swap store (Durable Objects, Deno KV) keeps one entry per session. A rolling re-issue of a spilled session writes nothing to the store.",
     );
   }
   if (s.targets) {

@@ -28,10 +28,13 @@ export function fakeKv() {
   };
 }
 
-/** Counts get/put/delete calls on `store`; `take()` returns and resets them. */
+/**
+ * Counts get/put/delete calls on `store` (a compare-and-swap read or write
+ * counts as a get or put); `take()` returns and resets them.
+ */
 export function counting(store) {
   let n = { get: 0, put: 0, delete: 0 };
-  return {
+  const counted = {
     get: (...a) => (n.get++, store.get(...a)),
     put: (...a) => (n.put++, store.put(...a)),
     delete: (...a) => (n.delete++, store.delete(...a)),
@@ -41,6 +44,11 @@ export function counting(store) {
       return out;
     },
   };
+  if (store.putIf) {
+    counted.getVersioned = (...a) => (n.get++, store.getVersioned(...a));
+    counted.putIf = (...a) => (n.put++, store.putIf(...a));
+  }
+  return counted;
 }
 
 const BIG = "x".repeat(6000); // pushes the session past the 4000-byte inline limit
@@ -53,6 +61,7 @@ const STEPS = [
   { id: "growToSpilled", label: "grows past the cookie (spills)", run: (s) => s.grow() },
   { id: "readOnlySpilled", label: "read-only, spilled", run: (s) => s.read() },
   { id: "changedSpilled", label: "changed, spilled", run: (s) => s.bump() },
+  { id: "touchedSpilled", label: "rolling re-issue, spilled (2 min later)", later: 120, run: (s) => s.read() },
   { id: "shrinkInline", label: "shrinks back inline", run: (s) => s.shrink() },
   { id: "destroyInline", label: "destroy (inline)", run: (s) => s.destroy() },
   { id: "spillAgain", label: "(setup: new spilled session)", setup: true, run: (s) => (s.fill(), s.grow()) },
@@ -70,11 +79,18 @@ async function walk(request) {
   return rows;
 }
 
-/** edge-session with the counting store. */
-async function edgeSessionOps(es) {
-  const store = counting(fakeKv());
-  const options = { secrets: [SECRET], store, maxAge: MAX_AGE };
+/**
+ * edge-session over a counted store: the KV fake by default, or what `setup`
+ * returns (a compare-and-swap store, revocation options).
+ */
+async function edgeSessionOps(es, setup = (kv) => ({ store: kv })) {
+  let t = Date.now();
+  const kv = counting(fakeKv());
+  const extra = setup(kv);
+  const store = extra.store;
+  const options = { secrets: [SECRET], maxAge: MAX_AGE, rolling: true, touchAfter: 60, now: () => t, ...extra };
   return walk(async (cookie, step) => {
+    t += (step.later ?? 2) * 1000;
     if (step.id === "spillAgain") cookie = "";
     const s = await es.loadSession(cookie, options);
     if (cookie && s.status !== "valid") throw new Error(`bench: store flow ${step.id} loaded status ${s.status} (${s.reason})`);
@@ -131,6 +147,8 @@ export async function storeBench({ es, rr, log }) {
     method:
       "a counting wrapper around a Map-backed KV fake; each request type runs on the cookie the previous request returned; React Router commits on every request, as its docs advise",
     edgeSession: await edgeSessionOps(es),
+    edgeSessionRevocation: await edgeSessionOps(es, (kv) => ({ store: kv, revocation: { subject: "user" } })),
+    edgeSessionSwap: await edgeSessionOps(es, () => ({ store: counting(es.memoryStore({ cas: true })) })),
     reactRouterKv: await reactRouterOps(rr),
   };
 }
