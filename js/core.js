@@ -49,6 +49,11 @@ function seconds(value, option, fallback) {
   return value;
 }
 
+function wholeNumber(value, option) {
+  if (typeof value !== "number" || !Number.isInteger(value)) throw bad(option, "must be a whole number of seconds");
+  return value;
+}
+
 function flag(value, option, fallback) {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") throw bad(option, "must be true or false");
@@ -125,7 +130,8 @@ function resolve(options) {
     inlineLimit,
     limits.maxBytes ?? 256 * 1024,
     limits.maxDepth ?? 32,
-    options.absoluteTimeout ?? 0,
+    // -1: the core's default; the core checks the range.
+    options.absoluteTimeout === undefined ? -1 : wholeNumber(options.absoluteTimeout, "absoluteTimeout"),
   ];
   const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
   const names = [cookie[0], ...legacy.map((l) => l[3][0])];

@@ -112,7 +112,8 @@ impl Codec {
         cfg.max_age = whole(num(0));
         cfg.idle_timeout = Some(whole(num(1))).filter(|s| *s > 0);
         cfg.touch_after_secs = Some(whole(num(2))).filter(|s| *s > 0);
-        if num(6) != 0.0 {
+        // Negative: the default.
+        if num(6) >= 0.0 {
             cfg.absolute_timeout = whole(num(6));
         }
         cfg.rolling = flags & ROLLING != 0;

@@ -1,11 +1,13 @@
 // Proofs for the security review (issue 16) as an application sees them:
-// a cut-off for legacy cookies (item 8), the key-id collision message (item 9)
-// and the cookie name length bound (item 10a).
+// the absolute lifetime (item 1), clocks that fail closed (item 2), a store
+// prefix with a space (item 3), a bounded maxBytes (item 5), a cut-off for
+// legacy cookies (item 8), the key-id collision message (item 9) and the
+// cookie name length bound (item 10a).
 // Run after `make package`: node --test tests/js/hardening.test.mjs
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { loadSession, saveSession, SessionError } from "../../pkg/node.js";
+import { loadSession, memoryStore, saveSession, SessionError } from "../../pkg/node.js";
 
 const SECRET = "hardening-test native secret, 32+ bytes";
 const REMIX = { secrets: ["react-router-secret"] };
@@ -100,4 +102,103 @@ test("a cookie name over 1024 bytes is refused up front", async () => {
     return true;
   });
   await assert.rejects(loadSession("", { secrets: [SECRET], cookie: cookie(70_000) }), { option: "cookie.name" });
+});
+
+describe("absoluteTimeout", () => {
+  test("rolling touches never carry a session past its absolute lifetime; a new login restarts it", async () => {
+    let now = T;
+    const options = { secrets: [SECRET], rolling: true, touchAfter: 60, maxAge: 3600, absoluteTimeout: 8 * 3600, now: () => now };
+    let s = await loadSession("", options);
+    s.set("user", "ann");
+    let cookie = (await saveSession(s))[0].split(";")[0];
+    let lived = 0;
+    for (;;) {
+      now += 30 * 60_000; // a request every half hour re-issues the cookie
+      s = await loadSession(cookie, options);
+      if (s.status !== "valid") break;
+      lived = now - T;
+      const [line] = await saveSession(s);
+      assert.ok(line, "re-issued");
+      const maxAge = Number(/Max-Age=(\d+)/.exec(line)[1]);
+      assert.ok(now / 1000 + maxAge <= T / 1000 + 8 * 3600, "Max-Age stops at the deadline");
+      cookie = line.split(";")[0];
+    }
+    // The cookie's own expiry (capped at the deadline) or the deadline itself.
+    assert.equal(s.status, "expired");
+    assert.ok(["expired", "absolute_timeout"].includes(s.reason), s.reason);
+    assert.ok(lived < 8 * 3600_000 && lived >= 7 * 3600_000, `lived ${lived / 3600_000} h`);
+    s.set("user", "ann").regenerate();
+    const fresh = (await saveSession(s))[0].split(";")[0];
+    now += 30 * 60_000;
+    assert.equal((await loadSession(fresh, options)).status, "valid");
+  });
+
+  test("the default is 30 days, and a bad value names the option", async () => {
+    let now = T;
+    const options = { secrets: [SECRET], rolling: true, touchAfter: 3600, now: () => now };
+    const s = await loadSession("", options);
+    s.set("n", 1);
+    let cookie = (await saveSession(s))[0].split(";")[0];
+    for (let day = 1; day <= 31; day++) {
+      now += DAY;
+      const t = await loadSession(cookie, options);
+      if (day < 30) assert.equal(t.status, "valid", `day ${day}`);
+      else {
+        assert.equal(t.status, "expired", `day ${day}`);
+        break;
+      }
+      cookie = (await saveSession(t))[0].split(";")[0];
+    }
+    await assert.rejects(loadSession("", { secrets: [SECRET], absoluteTimeout: 0 }), (e) => e.option === "absoluteTimeout");
+  });
+});
+
+describe("clocks that fail closed", () => {
+  for (const [name, now] of [
+    ["performance.now()", () => performance.now()],
+    ["NaN", () => Number.NaN],
+    ["a negative time", () => -1],
+    ["seconds instead of milliseconds", () => Math.floor(Date.now() / 1000)],
+  ]) {
+    test(`${name}: an expired cookie is never read as valid; the error names the option`, async () => {
+      const s = await loadSession("", { secrets: [SECRET], maxAge: 60, now: () => T });
+      s.set("n", 1);
+      const cookie = (await saveSession(s))[0].split(";")[0];
+      await assert.rejects(loadSession(cookie, { secrets: [SECRET], now }), (e) => {
+        assert.ok(e instanceof SessionError);
+        assert.equal(e.code, "invalid_option");
+        assert.equal(e.option, "now");
+        return true;
+      });
+      // A clock that breaks between load and save: the save is refused too.
+      let broken = false;
+      const flaky = await loadSession("", { secrets: [SECRET], now: () => (broken ? now() : T) });
+      flaky.set("n", 2);
+      broken = true;
+      await assert.rejects(saveSession(flaky), (e) => e.code === "invalid_option" && e.option === "now");
+    });
+  }
+});
+
+test("a store prefix with spaces: spilled sessions load on the wasm path", async () => {
+  const store = memoryStore();
+  const options = { secrets: [SECRET], store, storePrefix: "my app: sessions " };
+  const s = await loadSession("", options);
+  s.set("big", "x".repeat(6000));
+  const cookie = (await saveSession(s))[0].split(";")[0];
+  assert.ok([...store.map.keys()][0].startsWith("my app: sessions "));
+  const back = await loadSession(cookie, options);
+  assert.equal(back.status, "valid");
+  assert.equal(back.get("big").length, 6000);
+});
+
+test("limits.maxBytes is bounded: a huge value is refused, naming the option", async () => {
+  for (const maxBytes of [2 ** 29, 2 ** 40, Number.MAX_SAFE_INTEGER, 63]) {
+    await assert.rejects(loadSession("", { secrets: [SECRET], limits: { maxBytes } }), (e) => {
+      assert.equal(e.code, "invalid_option");
+      assert.equal(e.option, "limits.maxBytes");
+      return true;
+    });
+  }
+  assert.equal((await loadSession("", { secrets: [SECRET], limits: { maxBytes: 16 * 1024 * 1024 } })).status, "new");
 });
