@@ -348,6 +348,20 @@ fn atob(s: &str) -> Option<Vec<u8>> {
     FORGIVING.decode(&clean).ok()
 }
 
+/// How React Router / Remix signed cookies are read and written.
+///
+/// ```
+/// use edge_session::remix::RemixSecrets;
+/// use edge_session::RemixFormat;
+/// let f = RemixFormat { secrets: RemixSecrets::new(&["s3cret"]).unwrap() };
+/// assert_eq!(f.secrets.len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RemixFormat {
+    /// The secrets; the first signs, all verify.
+    pub secrets: RemixSecrets,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

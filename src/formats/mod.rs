@@ -6,12 +6,33 @@
 //! read, and a session found in one is written natively and the old cookie
 //! cleared.
 //!
+//! Each format has one file here: its codec and its `…Format` options; the
+//! [`Format`] enum dispatches to them. They are re-exported at the crate's
+//! top level (`edge_session::beaker`, ...).
+//!
 //! Flash values live where each peer keeps them: React Router's top-level
 //! `__flash_<key>__` members, and a `_flash` object elsewhere.
 
 use alloc::string::String;
 
 use crate::cookie::CookieOptions;
+#[cfg(feature = "beaker")]
+pub mod beaker;
+#[cfg(feature = "cookie-rs")]
+pub mod cookie_rs;
+#[cfg(feature = "iron")]
+pub mod iron;
+#[cfg(feature = "remix")]
+pub mod remix;
+#[cfg(feature = "beaker")]
+pub use beaker::BeakerFormat;
+#[cfg(feature = "cookie-rs")]
+pub use cookie_rs::CookieRsFormat;
+#[cfg(feature = "iron")]
+pub use iron::IronFormat;
+#[cfg(feature = "remix")]
+pub use remix::RemixFormat;
+
 #[cfg(feature = "foreign")]
 use crate::{payload, DecodeError, Limits, SaveError};
 use crate::{Random, RandomError, Status};
@@ -39,73 +60,6 @@ pub enum Format {
     /// cookie-rs private or signed jars (Rocket, axum-extra).
     #[cfg(feature = "cookie-rs")]
     CookieRs(CookieRsFormat),
-}
-
-/// How Beaker cookies are read and written.
-///
-/// ```
-/// use edge_session::beaker::{BeakerKeys, Crypto};
-/// use edge_session::BeakerFormat;
-/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
-/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
-/// assert_eq!(f.timeout, Some(3600));
-/// ```
-#[cfg(feature = "beaker")]
-#[derive(Clone, Debug)]
-pub struct BeakerFormat {
-    /// Beaker's validate and encrypt keys.
-    pub keys: crate::beaker::BeakerKeys,
-    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
-    pub timeout: Option<u64>,
-    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
-    pub cookie_max_age: Option<u64>,
-}
-
-/// How iron-session cookies are read and written.
-///
-/// ```
-/// use edge_session::iron::IronPasswords;
-/// use edge_session::IronFormat;
-/// let f = IronFormat { passwords: IronPasswords::new(&"p".repeat(32)).unwrap() };
-/// assert_eq!(f.passwords.sealing_id(), "1");
-/// ```
-#[cfg(feature = "iron")]
-#[derive(Clone, Debug)]
-pub struct IronFormat {
-    /// The password, or passwords by id; the highest numeric id seals.
-    pub passwords: crate::iron::IronPasswords,
-}
-
-/// How React Router / Remix signed cookies are read and written.
-///
-/// ```
-/// use edge_session::remix::RemixSecrets;
-/// use edge_session::RemixFormat;
-/// let f = RemixFormat { secrets: RemixSecrets::new(&["s3cret"]).unwrap() };
-/// assert_eq!(f.secrets.len(), 1);
-/// ```
-#[cfg(feature = "remix")]
-#[derive(Clone, Debug)]
-pub struct RemixFormat {
-    /// The secrets; the first signs, all verify.
-    pub secrets: crate::remix::RemixSecrets,
-}
-
-/// How cookie-rs jars are read and written.
-///
-/// ```
-/// use edge_session::cookie_rs::{CookieKey, Jar};
-/// use edge_session::CookieRsFormat;
-/// let f = CookieRsFormat { key: CookieKey::derive_from(&[7; 32]).unwrap(), jar: Jar::Private };
-/// assert_eq!(f.jar, Jar::Private);
-/// ```
-#[cfg(feature = "cookie-rs")]
-#[derive(Clone, Debug)]
-pub struct CookieRsFormat {
-    /// The jar's 64-byte key.
-    pub key: crate::cookie_rs::CookieKey,
-    /// Private (encrypted) or signed.
-    pub jar: crate::cookie_rs::Jar,
 }
 
 /// A cookie to migrate from: read when the main cookie is absent or invalid,

@@ -668,6 +668,20 @@ fn push_u64(out: &mut String, mut n: u64) {
     out.push_str(as_str(digits.get(i..).unwrap_or(&[])));
 }
 
+/// How iron-session cookies are read and written.
+///
+/// ```
+/// use edge_session::iron::IronPasswords;
+/// use edge_session::IronFormat;
+/// let f = IronFormat { passwords: IronPasswords::new(&"p".repeat(32)).unwrap() };
+/// assert_eq!(f.passwords.sealing_id(), "1");
+/// ```
+#[derive(Clone, Debug)]
+pub struct IronFormat {
+    /// The password, or passwords by id; the highest numeric id seals.
+    pub passwords: IronPasswords,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

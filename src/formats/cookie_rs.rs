@@ -413,6 +413,22 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// How cookie-rs jars are read and written.
+///
+/// ```
+/// use edge_session::cookie_rs::{CookieKey, Jar};
+/// use edge_session::CookieRsFormat;
+/// let f = CookieRsFormat { key: CookieKey::derive_from(&[7; 32]).unwrap(), jar: Jar::Private };
+/// assert_eq!(f.jar, Jar::Private);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CookieRsFormat {
+    /// The jar's 64-byte key.
+    pub key: CookieKey,
+    /// Private (encrypted) or signed.
+    pub jar: Jar,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -679,6 +679,25 @@ fn gcm_seal(key: &[u8; 32], iv: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, Bea
     Ok(e)
 }
 
+/// How Beaker cookies are read and written.
+///
+/// ```
+/// use edge_session::beaker::{BeakerKeys, Crypto};
+/// use edge_session::BeakerFormat;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
+/// assert_eq!(f.timeout, Some(3600));
+/// ```
+#[derive(Clone, Debug)]
+pub struct BeakerFormat {
+    /// Beaker's validate and encrypt keys.
+    pub keys: BeakerKeys,
+    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
+    pub timeout: Option<u64>,
+    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
+    pub cookie_max_age: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::whole_seconds;
