@@ -29,6 +29,7 @@
 
 #![no_std]
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -47,6 +48,7 @@ mod random;
 pub mod session;
 pub mod spill;
 pub mod status;
+mod text;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
 mod wasm;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]

@@ -186,8 +186,7 @@ impl BeakerKeys {
         let digest = mac.finalize().into_bytes();
         let mut hex = [0u8; SIG_LEN];
         for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 15)];
+            pair.copy_from_slice(&crate::text::hex_pair(*byte));
         }
         Ok(hex)
     }
@@ -203,8 +202,6 @@ impl BeakerKeys {
         Ok(key)
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Why a cookie could not be read or written.
 ///
@@ -574,7 +571,7 @@ pub(crate) fn encode_unlimited(
     json.push_str(", \"_creation_time\": ");
     json.push_str(&session.creation_time);
     json.push_str(", \"_accessed_time\": ");
-    crate::cookie::push_u64(&mut json, session.accessed_time);
+    crate::text::push_u64(&mut json, session.accessed_time);
     json.push_str(".0}");
     if json.len() > MAX_JSON_LEN {
         return Err(BeakerError::TooLarge);

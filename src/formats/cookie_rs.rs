@@ -389,28 +389,7 @@ pub fn percent_encode(value: &str) -> String {
 /// `percent_decode(..).decode_utf8()`: valid `%XX` escapes become bytes, anything else
 /// stays; `None` when the result is not UTF-8 (the cookie crate drops such a cookie).
 fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let escaped = match (c, b.get(i + 1), b.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => {
-                crate::cookie::hex_value(h).zip(crate::cookie::hex_value(l))
-            }
-            _ => None,
-        };
-        match escaped {
-            Some((h, l)) => {
-                out.push(h << 4 | l);
-                i += 3;
-            }
-            None => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    crate::text::percent_decode(s, crate::text::BadEscape::Keep)
 }
 
 /// How cookie-rs jars are read and written.

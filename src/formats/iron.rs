@@ -34,6 +34,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::payload::{self, Limits, MAX_DEPTH_CEILING};
+use crate::text::push_u64;
 use crate::{DecodeError, Random};
 use aes_gcm::aes::Aes256;
 
@@ -66,7 +67,6 @@ const PREFIX: &str = "Fe26.2";
 const SALT_BYTES: usize = 32;
 const IV_BYTES: usize = 16;
 const MAC_B64_LEN: usize = 43;
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// base64url as iron-webcrypto reads it: padding optional, stray trailing bits ignored.
 const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -643,8 +643,7 @@ fn cbc_encrypt(key: &[u8; 32], iv: &[u8; IV_BYTES], plain: &[u8]) -> Vec<u8> {
 fn hex(bytes: &[u8; SALT_BYTES]) -> [u8; 2 * SALT_BYTES] {
     let mut out = [0u8; 2 * SALT_BYTES];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[usize::from(b >> 4)];
-        pair[1] = HEX[usize::from(b & 15)];
+        pair.copy_from_slice(&crate::text::hex_pair(*b));
     }
     out
 }
@@ -652,20 +651,6 @@ fn hex(bytes: &[u8; SALT_BYTES]) -> [u8; 2 * SALT_BYTES] {
 /// The ASCII buffers built here are always valid UTF-8.
 fn as_str(ascii: &[u8]) -> &str {
     core::str::from_utf8(ascii).unwrap_or("")
-}
-
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    out.push_str(as_str(digits.get(i..).unwrap_or(&[])));
 }
 
 /// How iron-session cookies are read and written.

@@ -276,7 +276,7 @@ impl Format {
                     Some(c) => String::from(c),
                     None => {
                         let mut c = String::new();
-                        crate::cookie::push_u64(&mut c, now);
+                        crate::text::push_u64(&mut c, now);
                         c.push_str(".0");
                         c
                     }
@@ -463,16 +463,12 @@ fn push_member(out: &mut String, key: &str, value: &str) {
 /// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
 #[cfg(feature = "beaker")]
 fn uuid4_hex(rng: &mut impl Random) -> Result<String, RandomError> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut b = [0u8; 16];
     rng.fill(&mut b)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut s = String::with_capacity(32);
-    for x in b {
-        s.push(HEX[(x >> 4) as usize] as char);
-        s.push(HEX[(x & 15) as usize] as char);
-    }
+    crate::text::push_hex(&mut s, &b);
     Ok(s)
 }
 

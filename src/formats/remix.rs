@@ -307,24 +307,9 @@ fn uri_encode_base64(s: &str) -> String {
     out
 }
 
-/// `decodeURIComponent`: every `%XX` to its byte, and the result must be UTF-8;
-/// `None` where JavaScript throws a `URIError`.
+/// `decodeURIComponent`: `None` where JavaScript throws a `URIError`.
 fn uri_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            let hi = b.get(i + 1).and_then(|&h| crate::cookie::hex_value(h))?;
-            let lo = b.get(i + 2).and_then(|&l| crate::cookie::hex_value(l))?;
-            out.push(hi << 4 | lo);
-            i += 3;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    crate::text::percent_decode(s, crate::text::BadEscape::Refuse)
 }
 
 /// The WHATWG "forgiving-base64 decode" that `atob` runs: ASCII whitespace removed,

@@ -5,7 +5,7 @@ use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use super::{push_json_str, Codec};
-use crate::cookie::push_u64;
+use crate::text::{push_hex, push_u64};
 use crate::Mode;
 
 #[wasm_bindgen]
@@ -59,7 +59,6 @@ pub fn peek(value: &str) -> String {
 }
 
 fn push_header(s: &mut String, h: &crate::Header) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     s.push_str("{\"version\":");
     push_u64(s, h.version as u64);
     s.push_str(",\"mode\":\"");
@@ -75,10 +74,7 @@ fn push_header(s: &mut String, h: &crate::Header) {
         crate::Kind::Pointer => "pointer",
     });
     s.push_str("\",\"keyId\":\"");
-    for b in h.key_id {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
+    push_hex(s, &h.key_id);
     s.push_str("\",\"issuedAt\":");
     push_u64(s, h.issued_at);
     s.push_str(",\"expiresAt\":");

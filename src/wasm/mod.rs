@@ -488,7 +488,7 @@ fn secs(now_ms: f64) -> u64 {
 /// Appends `v` as a JSON string literal. Runs that need no escaping (all of
 /// a base64url cookie value) are copied whole.
 pub(crate) fn push_json_str(out: &mut String, v: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    use crate::text::HEX;
     out.push('"');
     let mut start = 0;
     for (i, b) in v.bytes().enumerate() {
