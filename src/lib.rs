@@ -81,4 +81,4 @@ pub use payload::Limits;
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
 pub use session::{Change, Config, Fetch, LoadStep, Loaded, Meta, Rebased, SavePlan, StoreOp};
-pub use status::{ClockError, LoadError, SaveError, Status};
+pub use status::{ClockError, LoadError, Reason, SaveError, Status};
