@@ -35,8 +35,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(all(feature = "bench", target_family = "wasm"))]
-mod bench;
 pub mod cookie;
 pub mod envelope;
 mod error;
