@@ -363,6 +363,40 @@ pub fn decode(value: &str, keys: &BeakerKeys) -> Result<BeakerSession, BeakerErr
     session_from_json(text)
 }
 
+/// What a signed (not encrypted) Beaker cookie lets anyone read without its
+/// keys: the stored JSON object (`_id`, times and the user's keys), NOT
+/// verified. `None` for an encrypted or pickled value, or anything that is not
+/// a Beaker cookie. For inspection tools only; a session is read with [`decode`].
+///
+/// ```
+/// use edge_session::beaker::{encode, peek_unverified, BeakerKeys, BeakerSession, Crypto};
+/// # use edge_session::OsRandom;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let s = BeakerSession { id: "ab".repeat(16), creation_time: "1.5".into(), accessed_time: 2, data: r#"{"a": 1}"#.into() };
+/// let cookie = encode(&s, None, "/", &keys, &mut OsRandom).unwrap();
+/// assert!(peek_unverified(&cookie).unwrap().contains(r#""a": 1"#));
+/// ```
+pub fn peek_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let value = value.trim_matches('"').as_bytes();
+    let sig = value.get(..SIG_LEN)?;
+    if !sig.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let plain = B64.decode(value.get(SIG_LEN..)?).ok()?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&plain, MAX_JSON_LEN).ok()?;
+    let text = String::from_utf8(json).ok()?;
+    let limits = Limits {
+        max_bytes: MAX_JSON_LEN,
+        max_depth: MAX_DEPTH,
+    };
+    check_object(&text, &limits).ok()?;
+    Some(text)
+}
+
 fn session_from_json(text: &str) -> Result<BeakerSession, BeakerError> {
     let limits = Limits {
         max_bytes: MAX_JSON_LEN,

@@ -226,6 +226,26 @@ pub fn decode(name: &str, value: &str, key: &CookieKey, jar: Jar) -> Result<Stri
     }
 }
 
+/// What a signed-jar value lets anyone read without the key: the text after
+/// the 44-character signature, NOT verified; `None` if the value does not
+/// have that shape. A private jar's value is encrypted: nothing to read. For
+/// inspection tools only; a value is read with [`decode`].
+///
+/// ```
+/// use edge_session::cookie_rs::peek_signed_unverified;
+/// let v = "0123456789012345678901234567890123456789012={\"a\":1}";
+/// assert_eq!(peek_signed_unverified(v).as_deref(), Some("{\"a\":1}"));
+/// ```
+pub fn peek_signed_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let decoded = percent_decode(value);
+    let value = decoded.as_deref().unwrap_or(value);
+    let (digest, clear) = (value.get(..DIGEST_B64_LEN)?, value.get(DIGEST_B64_LEN..)?);
+    (digest.ends_with('=') && !clear.is_empty()).then(|| String::from(clear))
+}
+
 fn open_private(name: &str, value: &str, key: &CookieKey) -> Result<String, CookieRsError> {
     let mut data = STANDARD
         .decode(value)

@@ -280,6 +280,41 @@ impl IronPasswords {
     }
 }
 
+/// What an iron seal names in the clear: its password id and expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SealInfo {
+    /// The password id (`\w+`), if the seal names one.
+    pub password_id: Option<String>,
+    /// The expiry the seal names, in ms since the epoch, if any.
+    pub expires_ms: Option<u64>,
+}
+
+/// Reads what an iron seal says in the clear, NOT verified: anyone can
+/// write these fields. For inspection tools only; a seal is opened with [`unseal`].
+///
+/// ```
+/// use edge_session::iron::peek_unverified;
+/// let info = peek_unverified("Fe26.2*2*salt*iv*ct*1700000000000*salt*mac~2");
+/// assert_eq!(info.password_id.as_deref(), Some("2"));
+/// assert_eq!(info.expires_ms, Some(1_700_000_000_000));
+/// assert_eq!(peek_unverified("junk"), Default::default());
+/// ```
+pub fn peek_unverified(value: &str) -> SealInfo {
+    let sealed = value.split('~').next().unwrap_or("");
+    let parts: Vec<&str> = sealed.split('*').collect();
+    if parts.len() != 8 || parts[0] != PREFIX {
+        return SealInfo::default();
+    }
+    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    SealInfo {
+        password_id: Some(parts[1]).filter(|id| word(id)).map(String::from),
+        expires_ms: Some(parts[5])
+            .filter(|e| digits(e))
+            .and_then(|e| e.parse().ok()),
+    }
+}
+
 fn check_password(password: &str) -> Result<(), IronError> {
     if password.encode_utf16().count() < MIN_PASSWORD_LEN {
         return Err(IronError::InvalidPassword);

@@ -448,6 +448,102 @@ fn join_remix_flash(data: &str, flash: &str) -> String {
     out
 }
 
+/// A foreign value read without its keys, NOT verified: anyone can write
+/// one. For inspection tools (the CLI's `--no-verify`); sessions are read
+/// through [`Config::load`](crate::Config::load).
+#[cfg(feature = "foreign")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peeked {
+    /// The session id the value names, if the format keeps one (Beaker's `_id`).
+    pub id: Option<String>,
+    /// The format's own members as a JSON object: Beaker's `_`-prefixed keys
+    /// (`_flash` among them, as stored); `{}` elsewhere.
+    pub fields: String,
+    /// The user's data, as a JSON object.
+    pub data: String,
+    /// The flash values, as a JSON object.
+    pub flash: String,
+}
+
+/// A signed Beaker cookie read without its keys ([`beaker::peek_unverified`]),
+/// split as stored: `_`-prefixed members apart from the user's data.
+///
+/// ```
+/// # use edge_session::beaker::{encode, BeakerKeys, BeakerSession, Crypto};
+/// # use edge_session::OsRandom;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let s = BeakerSession { id: "ab".repeat(16), creation_time: "1.5".into(), accessed_time: 2, data: r#"{"a": 1}"#.into() };
+/// let p = edge_session::formats::peek_beaker(&encode(&s, None, "/", &keys, &mut OsRandom).unwrap()).unwrap();
+/// assert_eq!((p.id.as_deref(), p.data.as_str()), (Some("ab".repeat(16).as_str()), r#"{"a":1}"#));
+/// ```
+#[cfg(feature = "beaker")]
+pub fn peek_beaker(value: &str) -> Option<Peeked> {
+    let json = beaker::peek_unverified(value)?;
+    let (mut fields, mut data, mut id, mut flash) =
+        (String::from("{"), String::from("{"), None, "{}");
+    for (key, value) in payload::members(&json) {
+        if key.starts_with('_') {
+            push_member(&mut fields, key, value);
+        } else {
+            push_member(&mut data, key, value);
+        }
+        match key {
+            "_id" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
+            FLASH_KEY if value.starts_with('{') => flash = value,
+            _ => {}
+        }
+    }
+    fields.push('}');
+    data.push('}');
+    Some(Peeked {
+        id: id.filter(|i| !i.contains('\\')).map(String::from),
+        fields,
+        data,
+        flash: String::from(flash),
+    })
+}
+
+/// A React Router value read without its secrets
+/// ([`remix::peek_unverified`]): data and flash as a load splits them.
+///
+/// ```
+/// let p = edge_session::formats::peek_remix("eyJ1c2VySWQiOiJhbGljZSIsIl9fZmxhc2hfbXNnX18iOiJoaSJ9.x").unwrap();
+/// assert_eq!((p.data.as_str(), p.flash.as_str()), (r#"{"userId":"alice"}"#, r#"{"msg":"hi"}"#));
+/// ```
+#[cfg(feature = "remix")]
+pub fn peek_remix(value: &str) -> Option<Peeked> {
+    let json = remix::peek_unverified(value)?;
+    let (data, flash) = split_remix_flash(&json, &Limits::default()).ok()?;
+    Some(Peeked::plain(data, flash))
+}
+
+/// A cookie-rs signed-jar value read without its key
+/// ([`cookie_rs::peek_signed_unverified`]): data and flash as a load splits them.
+///
+/// ```
+/// let v = "0123456789012345678901234567890123456789012={\"a\":1,\"_flash\":{\"n\":2}}";
+/// let p = edge_session::formats::peek_cookie_rs(v).unwrap();
+/// assert_eq!((p.data.as_str(), p.flash.as_str()), (r#"{"a":1}"#, r#"{"n":2}"#));
+/// ```
+#[cfg(feature = "cookie-rs")]
+pub fn peek_cookie_rs(value: &str) -> Option<Peeked> {
+    let json = cookie_rs::peek_signed_unverified(value)?;
+    let (data, flash) = split_flash(&json, &Limits::default()).ok()?;
+    Some(Peeked::plain(data, flash))
+}
+
+#[cfg(any(feature = "remix", feature = "cookie-rs"))]
+impl Peeked {
+    fn plain(data: String, flash: String) -> Self {
+        Peeked {
+            id: None,
+            fields: String::from("{}"),
+            data,
+            flash,
+        }
+    }
+}
+
 /// Appends `"key":value` (key as written, escapes kept) to an object being built.
 #[cfg(feature = "foreign")]
 fn push_member(out: &mut String, key: &str, value: &str) {

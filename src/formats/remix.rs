@@ -289,6 +289,28 @@ pub fn encode(json: &str, secrets: &RemixSecrets) -> Result<String, RemixError> 
     Ok(uri_encode_base64(&signed))
 }
 
+/// What a React Router cookie lets anyone read without its secrets: the JSON
+/// object before the signature, NOT verified. `None` when the value is not
+/// URL-encoded base64 of a JSON object, a dot, and a signature. For
+/// inspection tools only; a cookie is read with [`decode`].
+///
+/// ```
+/// use edge_session::remix::peek_unverified;
+/// let v = "eyJ1c2VySWQiOiJhbGljZSIsIl9fZmxhc2hfbXNnX18iOiJoaSJ9.anything";
+/// assert_eq!(peek_unverified(v).as_deref(), Some(r#"{"userId":"alice","__flash_msg__":"hi"}"#));
+/// ```
+pub fn peek_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let decoded = uri_decode(value);
+    let value = decoded.as_deref().unwrap_or(value);
+    let dot = value.rfind('.').filter(|d| *d > 0)?;
+    let json = String::from_utf8(atob(value.get(..dot)?)?).ok()?;
+    payload::check_object(json.as_bytes(), &Limits::default()).ok()?;
+    Some(json)
+}
+
 fn hmac(secret: &str) -> Option<Hmac<Sha256>> {
     Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()
 }
