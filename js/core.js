@@ -4,6 +4,7 @@
 // wasm; this file only carries it out. Runtime differences live in the entry
 // shims (workerd.js, deno.js, node.js, browser.js), not here.
 import { Codec } from "./edge_session.js";
+import { internal } from "./internal.js";
 
 /** The error thrown for bad options and failed saves. `code` is stable. */
 export class SessionError extends Error {
@@ -308,10 +309,9 @@ export function optionsFromTurboGears(settings) {
   return { format: "beaker", beaker, cookie };
 }
 
-/** Internal (the CLI's inspect): the cached codec for loadSession options. */
-export function _codecFor(options) {
-  return resolve(options).codec;
-}
+// Internal (the CLI's inspect): the cached codec for loadSession options,
+// handed over through a module the entry shims do not re-export.
+internal.codecFor = (options) => resolve(options).codec;
 
 // One codec per distinct option set: keys are derived once, not per request.
 function codec(args, foreign, legacy) {
