@@ -72,9 +72,10 @@ function resolve(options) {
   if (!FORMATS.includes(format)) throw bad("format", `must be one of ${FORMATS.map((f) => `"${f}"`).join(", ")}`);
   const foreign = format === "native" ? null : formatArgs(format, options, "");
   const legacy = legacyArgs(options.legacy);
-  let secrets = options.secrets ?? (foreign ? [NO_NATIVE_SECRET] : undefined);
+  // A foreign format needs no native secret: the core then builds no native key ring.
+  let secrets = options.secrets ?? (foreign ? [] : undefined);
   if (typeof secrets === "string") secrets = [secrets];
-  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
+  if (!Array.isArray(secrets) || (secrets.length === 0 && !foreign) || !secrets.every((s) => typeof s === "string")) {
     throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
   }
   const mode = options.mode ?? "sealed";
@@ -136,9 +137,6 @@ function resolve(options) {
   return { codec: codec(args, foreign, legacy), store, cas, now, storeTimeout, format, names, maxBlob };
 }
 
-// Foreign cookies are sealed with their own keys; the native ring is never
-// used for them, so a fixed placeholder stands in when no native secret is given.
-const NO_NATIVE_SECRET = "edge-session: foreign format, no native secret";
 const FORMATS = ["native", "beaker", "iron", "remix", "cookie-rs"];
 
 /** A foreign format's options as Codec.setFormat takes them: [kind, strings, numbers]. */

@@ -34,6 +34,7 @@ const DESTROY: u32 = 2;
 const DATA_CHANGED: u32 = 4;
 const FLASH_CHANGED: u32 = 8;
 
+const RANDOM_ERROR: &str = "secrets\nno random bytes for a format without native secrets";
 const NOT_AFTER_ERROR: &str =
     "legacy.notAfter\nlegacy.notAfter must be a Date or a time in ms since the epoch";
 
@@ -64,7 +65,12 @@ impl Codec {
         numbers: Vec<f64>,
         store_prefix: Option<String>,
     ) -> Result<Codec, JsValue> {
-        let ring = KeyRing::new(&secrets).map_err(config_error)?;
+        // No secrets: a foreign format follows (setFormat), which needs none.
+        let ring = if secrets.is_empty() {
+            KeyRing::unkeyed(&mut OsRandom).map_err(|_| option_error(RANDOM_ERROR))?
+        } else {
+            KeyRing::new(&secrets).map_err(config_error)?
+        };
         let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
         let same_site = match text(3).as_str() {
             "Strict" => SameSite::Strict,
@@ -121,7 +127,11 @@ impl Codec {
         };
         cfg.store_prefix = store_prefix;
         cfg.store_cas = flags & STORE_CAS != 0;
-        cfg.validate().map_err(config_error)?;
+        match cfg.validate() {
+            // Checked again by setFormat, once the format is known.
+            Err(ConfigError::NoSecrets) if cfg.ring.is_unkeyed() => {}
+            other => other.map_err(config_error)?,
+        }
         Ok(Codec { cfg })
     }
 
