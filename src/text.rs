@@ -6,18 +6,24 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Lowercase hex digits.
-// Used by the formats and the bindings only.
-#[cfg_attr(not(feature = "foreign"), allow(dead_code))]
+// Used by some formats and the bindings only.
+#[cfg_attr(
+    not(any(feature = "beaker", feature = "iron", feature = "wasm")),
+    allow(dead_code)
+)]
 pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The two lowercase hex digits of `b`.
-#[cfg_attr(not(feature = "foreign"), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "beaker", feature = "iron", feature = "wasm")),
+    allow(dead_code)
+)]
 pub(crate) fn hex_pair(b: u8) -> [u8; 2] {
     [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]
 }
 
 /// Appends `bytes` as lowercase hex.
-#[cfg_attr(not(feature = "foreign"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "beaker", feature = "wasm")), allow(dead_code))]
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     for &b in bytes {
         let [hi, lo] = hex_pair(b);
@@ -59,9 +65,11 @@ pub(crate) fn hex_value(c: u8) -> Option<u8> {
 #[cfg(any(feature = "remix", feature = "cookie-rs"))]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BadEscape {
-    /// Fail, as JavaScript's `decodeURIComponent` throws.
+    /// Fail, as JavaScript's `decodeURIComponent` throws (React Router).
+    #[cfg_attr(not(feature = "remix"), allow(dead_code))]
     Refuse,
-    /// Keep it as is, as the `percent-encoding` crate does.
+    /// Keep it as is, as the `percent-encoding` crate does (cookie-rs).
+    #[cfg_attr(not(feature = "cookie-rs"), allow(dead_code))]
     Keep,
 }
 

@@ -729,6 +729,87 @@ pub struct BeakerFormat {
     pub cookie_max_age: Option<u64>,
 }
 
+impl super::ForeignFormat for BeakerFormat {
+    fn name(&self) -> &'static str {
+        "beaker"
+    }
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        use crate::Status;
+        let bs = decode(value, &self.keys).map_err(|e| (Status::Invalid, e.reason()))?;
+        if is_expired(&bs, self.timeout, now_ms / 1000) {
+            return Err((Status::Expired, crate::DecodeError::IdleTimeout.reason()));
+        }
+        let (data, flash) = super::split_flash(&bs.data, limits)?;
+        Ok(super::Foreign {
+            id: Some(bs.id),
+            data,
+            flash,
+            iat: Some(bs.accessed_time),
+            created: Some(bs.creation_time),
+            reseal: false,
+        })
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let created = match w.created {
+            Some(c) => String::from(c),
+            None => {
+                let mut c = String::new();
+                crate::text::push_u64(&mut c, w.now);
+                c.push_str(".0");
+                c
+            }
+        };
+        let session = BeakerSession {
+            id: String::from(w.id),
+            creation_time: created,
+            accessed_time: w.now,
+            data: super::join_flash(w.data, w.flash),
+        };
+        let mut nonce = alloc::vec![0u8; self.keys.nonce_len()];
+        rng.fill(&mut nonce)?;
+        let domain = w.cookie.domain.as_deref();
+        // Beaker's reserved keys (such as `_id`) in the data are refused.
+        let value = encode_unlimited(&session, domain, &w.cookie.path, &self.keys, &nonce)
+            .map_err(|_| crate::SaveError::Data(crate::DecodeError::Malformed))?;
+        Ok((value, self.cookie_max_age))
+    }
+
+    fn timeout(&self) -> Option<u64> {
+        self.timeout
+    }
+
+    fn new_id(&self, rng: &mut impl Random) -> Result<String, crate::RandomError> {
+        uuid4_hex(rng)
+    }
+
+    fn value_limit(&self) -> Option<usize> {
+        Some(SIG_LEN + MAX_PAYLOAD_LEN)
+    }
+}
+
+/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
+fn uuid4_hex(rng: &mut impl Random) -> Result<String, crate::RandomError> {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(32);
+    crate::text::push_hex(&mut s, &b);
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::whole_seconds;

@@ -428,6 +428,39 @@ pub struct CookieRsFormat {
     pub jar: Jar,
 }
 
+impl super::ForeignFormat for CookieRsFormat {
+    fn name(&self) -> &'static str {
+        "cookie-rs"
+    }
+
+    fn decode(
+        &self,
+        cookie_name: &str,
+        value: &str,
+        _now_ms: u64,
+        limits: &crate::Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        let text = decode(cookie_name, value, &self.key, self.jar)
+            .map_err(|e| (crate::Status::Invalid, e.reason()))?;
+        let (data, flash) = super::split_flash(&text, limits)?;
+        Ok(super::Foreign::plain(data, flash, false))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = super::join_flash(w.data, w.flash);
+        let value =
+            encode(&w.cookie.name, &json, &self.key, self.jar, rng).map_err(|e| match e {
+                CookieRsError::Random => crate::SaveError::Random,
+                _ => crate::SaveError::Data(crate::DecodeError::Malformed),
+            })?;
+        Ok((percent_encode(&value), Some(w.native_max_age)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -702,6 +702,52 @@ pub struct IronFormat {
     pub passwords: IronPasswords,
 }
 
+impl super::ForeignFormat for IronFormat {
+    fn name(&self) -> &'static str {
+        "iron"
+    }
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        use crate::Status;
+        let u = unseal(value, &self.passwords, now_ms, limits).map_err(|e| {
+            let status = match e {
+                IronError::Expired => Status::Expired,
+                _ => Status::Invalid,
+            };
+            (status, e.reason())
+        })?;
+        let (data, flash) = super::split_flash(&u.json, limits)?;
+        Ok(super::Foreign::plain(data, flash, u.stale))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = super::join_flash(w.data, w.flash);
+        let value = seal(
+            &json,
+            &self.passwords,
+            w.now.saturating_mul(1000),
+            w.native_max_age,
+            rng,
+        )
+        .map_err(|e| match e {
+            IronError::Random => crate::SaveError::Random,
+            _ => crate::SaveError::Data(DecodeError::Malformed),
+        })?;
+        // iron-session lets the cookie die a minute before the seal.
+        Ok((value, Some(w.native_max_age.saturating_sub(60).max(1))))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

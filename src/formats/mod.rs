@@ -34,7 +34,7 @@ pub use iron::IronFormat;
 pub use remix::RemixFormat;
 
 #[cfg(feature = "foreign")]
-use crate::{payload, DecodeError, Limits, SaveError};
+use crate::{payload, Limits, SaveError};
 use crate::{Random, RandomError, Status};
 
 /// The cookie format a [`Config`](crate::Config) reads and writes.
@@ -154,6 +154,80 @@ impl Foreign {
 /// Why a foreign cookie was not accepted.
 pub(crate) type Refusal = (Status, &'static str);
 
+/// One foreign format: how its values are read and written. Each format
+/// implements it in its own file; [`Format`] dispatches to them.
+#[cfg(feature = "foreign")]
+pub(crate) trait ForeignFormat {
+    /// The format's name, as `migratedFrom` shows it.
+    fn name(&self) -> &'static str;
+
+    /// Reads a value. Never panics on client input.
+    fn decode(
+        &self,
+        cookie_name: &str,
+        value: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<Foreign, Refusal>;
+
+    /// Writes a session: the cookie value, and the Max-Age to give it
+    /// (`None`: a browser-session cookie).
+    fn encode(
+        &self,
+        w: &Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), SaveError>;
+
+    /// The format's own idle timeout, if it has one.
+    fn timeout(&self) -> Option<u64> {
+        None
+    }
+
+    /// A new session id in the format's own shape.
+    fn new_id(&self, rng: &mut impl Random) -> Result<String, RandomError> {
+        crate::id::new_id(rng)
+    }
+
+    /// The longest value the format itself will write, if it has a limit.
+    fn value_limit(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// A session to write in a foreign format.
+#[cfg(feature = "foreign")]
+#[allow(dead_code)] // each format reads the fields it needs
+pub(crate) struct Write<'a> {
+    pub cookie: &'a CookieOptions,
+    pub id: &'a str,
+    /// The creation time the format recorded, if it keeps one (Beaker).
+    pub created: Option<&'a str>,
+    pub data: &'a str,
+    pub flash: &'a str,
+    /// Now, in Unix seconds.
+    pub now: u64,
+    /// The config's `max_age`.
+    pub native_max_age: u64,
+}
+
+/// `match` over the foreign formats compiled in: `$f` binds the format's
+/// options, which implement [`ForeignFormat`].
+macro_rules! dispatch {
+    ($format:expr, native => $native:expr, $f:ident => $foreign:expr) => {
+        match $format {
+            Format::Native => $native,
+            #[cfg(feature = "beaker")]
+            Format::Beaker($f) => $foreign,
+            #[cfg(feature = "iron")]
+            Format::Iron($f) => $foreign,
+            #[cfg(feature = "remix")]
+            Format::Remix($f) => $foreign,
+            #[cfg(feature = "cookie-rs")]
+            Format::CookieRs($f) => $foreign,
+        }
+    };
+}
+
 impl Format {
     /// The format's name, as `migratedFrom` shows it.
     ///
@@ -162,39 +236,21 @@ impl Format {
     /// assert_eq!(Format::Native.name(), "native");
     /// ```
     pub fn name(&self) -> &'static str {
-        match self {
-            Format::Native => "native",
-            #[cfg(feature = "beaker")]
-            Format::Beaker(_) => "beaker",
-            #[cfg(feature = "iron")]
-            Format::Iron(_) => "iron",
-            #[cfg(feature = "remix")]
-            Format::Remix(_) => "remix",
-            #[cfg(feature = "cookie-rs")]
-            Format::CookieRs(_) => "cookie-rs",
-        }
+        dispatch!(self, native => "native", f => f.name())
     }
 
     /// The format's idle timeout, if it has its own.
     pub(crate) fn timeout(&self) -> Option<u64> {
-        match self {
-            #[cfg(feature = "beaker")]
-            Format::Beaker(b) => b.timeout,
-            _ => None,
-        }
+        dispatch!(self, native => None, f => f.timeout())
     }
 
     /// A new session id in the format's own shape: Beaker's are uuid4 hex.
     pub(crate) fn new_id(&self, rng: &mut impl Random) -> Result<String, RandomError> {
-        match self {
-            #[cfg(feature = "beaker")]
-            Format::Beaker(_) => uuid4_hex(rng),
-            _ => crate::id::new_id(rng),
-        }
+        dispatch!(self, native => crate::id::new_id(rng), f => f.new_id(rng))
     }
 
     /// Reads a foreign value. Never panics on client input.
-    #[allow(unused_variables)]
+    #[cfg_attr(not(feature = "foreign"), allow(unused_variables))]
     pub(crate) fn decode(
         &self,
         cookie_name: &str,
@@ -202,60 +258,16 @@ impl Format {
         now_ms: u64,
         limits: &crate::Limits,
     ) -> Result<Foreign, Refusal> {
-        let now = now_ms / 1000;
-        match self {
-            Format::Native => Err((Status::Invalid, "malformed")),
-            #[cfg(feature = "beaker")]
-            Format::Beaker(b) => {
-                use crate::beaker;
-                let bs =
-                    beaker::decode(value, &b.keys).map_err(|e| (Status::Invalid, e.reason()))?;
-                if beaker::is_expired(&bs, b.timeout, now) {
-                    return Err((Status::Expired, DecodeError::IdleTimeout.reason()));
-                }
-                let (data, flash) = split_flash(&bs.data, limits)?;
-                Ok(Foreign {
-                    id: Some(bs.id),
-                    data,
-                    flash,
-                    iat: Some(bs.accessed_time),
-                    created: Some(bs.creation_time),
-                    reseal: false,
-                })
-            }
-            #[cfg(feature = "iron")]
-            Format::Iron(f) => {
-                let u = crate::iron::unseal(value, &f.passwords, now_ms, limits).map_err(|e| {
-                    let status = match e {
-                        crate::iron::IronError::Expired => Status::Expired,
-                        _ => Status::Invalid,
-                    };
-                    (status, e.reason())
-                })?;
-                let (data, flash) = split_flash(&u.json, limits)?;
-                Ok(Foreign::plain(data, flash, u.stale))
-            }
-            #[cfg(feature = "remix")]
-            Format::Remix(f) => {
-                let d = crate::remix::decode(value, &f.secrets, limits)
-                    .map_err(|e| (Status::Invalid, e.reason()))?;
-                let (data, flash) = split_remix_flash(&d.json, limits)?;
-                Ok(Foreign::plain(data, flash, d.secret_index != 0))
-            }
-            #[cfg(feature = "cookie-rs")]
-            Format::CookieRs(f) => {
-                let text = crate::cookie_rs::decode(cookie_name, value, &f.key, f.jar)
-                    .map_err(|e| (Status::Invalid, e.reason()))?;
-                let (data, flash) = split_flash(&text, limits)?;
-                Ok(Foreign::plain(data, flash, false))
-            }
-        }
+        dispatch!(self,
+            native => Err((Status::Invalid, "malformed")),
+            f => f.decode(cookie_name, value, now_ms, limits))
     }
 
     /// Writes a session in this format: the cookie value, and the Max-Age to
     /// give it (`None`: a browser-session cookie). `native_max_age` is the
     /// config's `max_age`.
-    #[allow(clippy::too_many_arguments, unused_variables)]
+    #[allow(clippy::too_many_arguments)]
+    #[cfg_attr(not(feature = "foreign"), allow(unused_variables))]
     pub(crate) fn encode(
         &self,
         cookie: &CookieOptions,
@@ -267,82 +279,24 @@ impl Format {
         native_max_age: u64,
         rng: &mut impl Random,
     ) -> Result<(String, Option<u64>), SaveErrorOrNative> {
-        match self {
-            Format::Native => Err(SaveErrorOrNative::Native),
-            #[cfg(feature = "beaker")]
-            Format::Beaker(b) => {
-                use crate::beaker;
-                let created = match created {
-                    Some(c) => String::from(c),
-                    None => {
-                        let mut c = String::new();
-                        crate::text::push_u64(&mut c, now);
-                        c.push_str(".0");
-                        c
-                    }
-                };
-                let session = beaker::BeakerSession {
-                    id: String::from(id),
-                    creation_time: created,
-                    accessed_time: now,
-                    data: join_flash(data, flash),
-                };
-                let mut nonce = alloc::vec![0u8; b.keys.nonce_len()];
-                rng.fill(&mut nonce)?;
-                let domain = cookie.domain.as_deref();
-                // Beaker's reserved keys (such as `_id`) in the data are refused.
-                let value =
-                    beaker::encode_unlimited(&session, domain, &cookie.path, &b.keys, &nonce)
-                        .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
-                Ok((value, b.cookie_max_age))
-            }
-            #[cfg(feature = "iron")]
-            Format::Iron(f) => {
-                let json = join_flash(data, flash);
-                let value = crate::iron::seal(
-                    &json,
-                    &f.passwords,
-                    now.saturating_mul(1000),
-                    native_max_age,
-                    rng,
-                )
-                .map_err(|e| match e {
-                    crate::iron::IronError::Random => SaveError::Random,
-                    _ => SaveError::Data(DecodeError::Malformed),
-                })?;
-                // iron-session lets the cookie die a minute before the seal.
-                Ok((value, Some(native_max_age.saturating_sub(60).max(1))))
-            }
-            #[cfg(feature = "remix")]
-            Format::Remix(f) => {
-                let json = join_remix_flash(data, flash);
-                let value = crate::remix::encode(&json, &f.secrets)
-                    .map_err(|_| SaveError::Data(DecodeError::Malformed))?;
-                Ok((value, Some(native_max_age)))
-            }
-            #[cfg(feature = "cookie-rs")]
-            Format::CookieRs(f) => {
-                let json = join_flash(data, flash);
-                let value = crate::cookie_rs::encode(&cookie.name, &json, &f.key, f.jar, rng)
-                    .map_err(|e| match e {
-                        crate::cookie_rs::CookieRsError::Random => SaveError::Random,
-                        _ => SaveError::Data(DecodeError::Malformed),
-                    })?;
-                Ok((
-                    crate::cookie_rs::percent_encode(&value),
-                    Some(native_max_age),
-                ))
-            }
-        }
+        #[cfg(feature = "foreign")]
+        let w = Write {
+            cookie,
+            id,
+            created,
+            data,
+            flash,
+            now,
+            native_max_age,
+        };
+        dispatch!(self,
+            native => Err(SaveErrorOrNative::Native),
+            f => f.encode(&w, rng).map_err(SaveErrorOrNative::Save))
     }
 
     /// The longest value the format itself will write, if it has a limit.
     pub(crate) fn value_limit(&self) -> Option<usize> {
-        match self {
-            #[cfg(feature = "beaker")]
-            Format::Beaker(_) => Some(40 + crate::beaker::MAX_PAYLOAD_LEN),
-            _ => None,
-        }
+        dispatch!(self, native => None, f => f.value_limit())
     }
 }
 
@@ -373,13 +327,13 @@ impl From<RandomError> for SaveErrorOrNative {
 const FLASH_KEY: &str = "_flash";
 
 #[cfg(feature = "foreign")]
-fn check(json: &str, limits: &Limits) -> Result<(), Refusal> {
+pub(super) fn check(json: &str, limits: &Limits) -> Result<(), Refusal> {
     payload::check_object(json.as_bytes(), limits).map_err(|e| (Status::Invalid, e.reason()))
 }
 
 /// Splits a `_flash` object member out of the user's data.
 #[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
-fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal> {
+pub(super) fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal> {
     check(json, limits)?;
     let mut data = String::with_capacity(json.len());
     let mut flash = "{}";
@@ -397,7 +351,7 @@ fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal>
 
 /// The user's data with the flash values as a `_flash` member.
 #[cfg(any(feature = "beaker", feature = "iron", feature = "cookie-rs"))]
-fn join_flash(data: &str, flash: &str) -> String {
+pub(super) fn join_flash(data: &str, flash: &str) -> String {
     let mut out = String::with_capacity(data.len() + flash.len() + 12);
     out.push('{');
     for (key, value) in payload::members(data) {
@@ -405,44 +359,6 @@ fn join_flash(data: &str, flash: &str) -> String {
     }
     if flash != "{}" {
         push_member(&mut out, FLASH_KEY, flash);
-    }
-    out.push('}');
-    out
-}
-
-#[cfg(feature = "remix")]
-fn split_remix_flash(json: &str, limits: &Limits) -> Result<(String, String), Refusal> {
-    use crate::remix::{FLASH_PREFIX, FLASH_SUFFIX};
-    check(json, limits)?;
-    let (mut data, mut flash) = (String::from("{"), String::from("{"));
-    for (key, value) in payload::members(json) {
-        match key
-            .strip_prefix(FLASH_PREFIX)
-            .and_then(|k| k.strip_suffix(FLASH_SUFFIX))
-        {
-            Some(name) => push_member(&mut flash, name, value),
-            None => push_member(&mut data, key, value),
-        }
-    }
-    data.push('}');
-    flash.push('}');
-    Ok((data, flash))
-}
-
-#[cfg(feature = "remix")]
-fn join_remix_flash(data: &str, flash: &str) -> String {
-    use crate::remix::{FLASH_PREFIX, FLASH_SUFFIX};
-    let mut out = String::from("{");
-    for (key, value) in payload::members(data) {
-        push_member(&mut out, key, value);
-    }
-    let mut name = String::new();
-    for (key, value) in payload::members(flash) {
-        name.clear();
-        name.push_str(FLASH_PREFIX);
-        name.push_str(key);
-        name.push_str(FLASH_SUFFIX);
-        push_member(&mut out, &name, value);
     }
     out.push('}');
     out
@@ -513,7 +429,7 @@ pub fn peek_beaker(value: &str) -> Option<Peeked> {
 #[cfg(feature = "remix")]
 pub fn peek_remix(value: &str) -> Option<Peeked> {
     let json = remix::peek_unverified(value)?;
-    let (data, flash) = split_remix_flash(&json, &Limits::default()).ok()?;
+    let (data, flash) = remix::split_flash(&json, &Limits::default()).ok()?;
     Some(Peeked::plain(data, flash))
 }
 
@@ -546,7 +462,7 @@ impl Peeked {
 
 /// Appends `"key":value` (key as written, escapes kept) to an object being built.
 #[cfg(feature = "foreign")]
-fn push_member(out: &mut String, key: &str, value: &str) {
+pub(super) fn push_member(out: &mut String, key: &str, value: &str) {
     if out.len() > 1 {
         out.push(',');
     }
@@ -554,32 +470,4 @@ fn push_member(out: &mut String, key: &str, value: &str) {
     out.push_str(key);
     out.push_str("\":");
     out.push_str(value);
-}
-
-/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
-#[cfg(feature = "beaker")]
-fn uuid4_hex(rng: &mut impl Random) -> Result<String, RandomError> {
-    let mut b = [0u8; 16];
-    rng.fill(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let mut s = String::with_capacity(32);
-    crate::text::push_hex(&mut s, &b);
-    Ok(s)
-}
-
-#[cfg(all(test, feature = "remix"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remix_flash_round_trip() {
-        let json = r#"{"user":1,"__flash_notice__":"hi"}"#;
-        let (data, flash) = split_remix_flash(json, &Limits::default()).unwrap();
-        assert_eq!(
-            (data.as_str(), flash.as_str()),
-            (r#"{"user":1}"#, r#"{"notice":"hi"}"#)
-        );
-        assert_eq!(join_remix_flash(&data, &flash), json);
-    }
 }

@@ -369,9 +369,86 @@ pub struct RemixFormat {
     pub secrets: RemixSecrets,
 }
 
+impl super::ForeignFormat for RemixFormat {
+    fn name(&self) -> &'static str {
+        "remix"
+    }
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        _now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        let d = decode(value, &self.secrets, limits)
+            .map_err(|e| (crate::Status::Invalid, e.reason()))?;
+        let (data, flash) = split_flash(&d.json, limits)?;
+        Ok(super::Foreign::plain(data, flash, d.secret_index != 0))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        _rng: &mut impl crate::Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = join_flash(w.data, w.flash);
+        let value = encode(&json, &self.secrets)
+            .map_err(|_| crate::SaveError::Data(DecodeError::Malformed))?;
+        Ok((value, Some(w.native_max_age)))
+    }
+}
+
+/// Splits React Router's top-level `__flash_<key>__` members out of the data.
+pub(super) fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), super::Refusal> {
+    super::check(json, limits)?;
+    let (mut data, mut flash) = (String::from("{"), String::from("{"));
+    for (key, value) in payload::members(json) {
+        match key
+            .strip_prefix(FLASH_PREFIX)
+            .and_then(|k| k.strip_suffix(FLASH_SUFFIX))
+        {
+            Some(name) => super::push_member(&mut flash, name, value),
+            None => super::push_member(&mut data, key, value),
+        }
+    }
+    data.push('}');
+    flash.push('}');
+    Ok((data, flash))
+}
+
+/// The data with each flash value as a top-level `__flash_<key>__` member.
+fn join_flash(data: &str, flash: &str) -> String {
+    let mut out = String::from("{");
+    for (key, value) in payload::members(data) {
+        super::push_member(&mut out, key, value);
+    }
+    let mut name = String::new();
+    for (key, value) in payload::members(flash) {
+        name.clear();
+        name.push_str(FLASH_PREFIX);
+        name.push_str(key);
+        name.push_str(FLASH_SUFFIX);
+        super::push_member(&mut out, &name, value);
+    }
+    out.push('}');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flash_round_trip() {
+        let json = r#"{"user":1,"__flash_notice__":"hi"}"#;
+        let (data, flash) = split_flash(json, &Limits::default()).unwrap();
+        assert_eq!(
+            (data.as_str(), flash.as_str()),
+            (r#"{"user":1}"#, r#"{"notice":"hi"}"#)
+        );
+        assert_eq!(join_flash(&data, &flash), json);
+    }
 
     #[test]
     fn atob_is_forgiving() {
