@@ -62,6 +62,8 @@ export function describeStatus(status: SessionStatus): string {
       return "forged or broken";
     case "stale":
       return "store out of date";
+    case "unavailable":
+      return "store unavailable: retry";
     default: {
       const never: never = status;
       return never;
@@ -83,6 +85,10 @@ export function describeError(e: unknown): string {
       return "not JSON";
     case "random_failed":
       return "no randomness";
+    case "session_unavailable":
+      return "retry later";
+    case "session_ended":
+      return "already saved or destroyed";
     default: {
       const never: never = code;
       return never;
