@@ -84,6 +84,14 @@ impl CookieRsError {
     }
 }
 
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<CookieRsError> for crate::Reason {
+    fn from(e: CookieRsError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
+    }
+}
+
 impl core::fmt::Display for CookieRsError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.reason())

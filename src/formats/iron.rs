@@ -129,6 +129,14 @@ impl IronError {
     }
 }
 
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<IronError> for crate::Reason {
+    fn from(e: IronError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
+    }
+}
+
 impl core::fmt::Display for IronError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.reason())

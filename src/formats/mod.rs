@@ -471,3 +471,52 @@ pub(super) fn push_member(out: &mut String, key: &str, value: &str) {
     out.push_str("\":");
     out.push_str(value);
 }
+
+#[cfg(all(
+    test,
+    feature = "beaker",
+    feature = "iron",
+    feature = "remix",
+    feature = "cookie-rs"
+))]
+mod tests {
+    use crate::Reason;
+
+    // Every error a read can give keeps its code as a Reason; only the
+    // write-side ones fall back to `malformed`.
+    #[test]
+    fn read_errors_are_reasons() {
+        use crate::beaker::BeakerError as B;
+        use crate::cookie_rs::CookieRsError as C;
+        use crate::iron::IronError as I;
+        use crate::remix::RemixError as R;
+        let read: [(&str, Reason); 19] = [
+            (B::Malformed.reason(), Reason::from(B::Malformed)),
+            (B::BadSignature.reason(), Reason::from(B::BadSignature)),
+            (B::Pickle.reason(), Reason::from(B::Pickle)),
+            (B::NotObject.reason(), Reason::from(B::NotObject)),
+            (B::TooLarge.reason(), Reason::from(B::TooLarge)),
+            (B::Decrypt.reason(), Reason::from(B::Decrypt)),
+            (I::Malformed.reason(), Reason::from(I::Malformed)),
+            (
+                I::UnknownPassword.reason(),
+                Reason::from(I::UnknownPassword),
+            ),
+            (I::BadMac.reason(), Reason::from(I::BadMac)),
+            (I::Expired.reason(), Reason::from(I::Expired)),
+            (I::NotObject.reason(), Reason::from(I::NotObject)),
+            (I::TooDeep.reason(), Reason::from(I::TooDeep)),
+            (I::TooLarge.reason(), Reason::from(I::TooLarge)),
+            (R::Malformed.reason(), Reason::from(R::Malformed)),
+            (R::BadSignature.reason(), Reason::from(R::BadSignature)),
+            (R::NotObject.reason(), Reason::from(R::NotObject)),
+            (R::TooDeep.reason(), Reason::from(R::TooDeep)),
+            (C::BadTag.reason(), Reason::from(C::BadTag)),
+            (C::BadSignature.reason(), Reason::from(C::BadSignature)),
+        ];
+        for (code, reason) in read {
+            assert_eq!(reason.as_str(), code);
+        }
+        assert_eq!(Reason::from(I::Random), Reason::Malformed);
+    }
+}
