@@ -53,6 +53,7 @@ package: deps-rust deps-node
 	wasm-bindgen --target web --out-dir target/pkg.tmp --out-name edge_session --no-typescript $(WASM_OUT)
 	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) target/pkg.tmp/edge_session_bg.wasm -o target/pkg.tmp/edge_session_bg.wasm
 	cp js/*.js pkg-template/* target/pkg.tmp/
+	mkdir -p target/pkg.tmp/cli && cp js/cli/*.js target/pkg.tmp/cli/
 	rm -rf target/pkg.old && (test ! -d pkg || mv pkg target/pkg.old) && mv target/pkg.tmp pkg && rm -rf target/pkg.old
 	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm"
 

@@ -1,7 +1,7 @@
 // The boundary: why the bindings pass JSON strings, not JS objects through
 // serde-wasm-bindgen. A session-like object goes from JS into a
-// `serde_json::Value` in wasm and back, by the exports of src/bench.rs
-// (target/bench/pkg, cargo feature `bench`), two ways:
+// `serde_json::Value` in wasm and back, by the exports of benches/floor-wasm
+// (target/bench/pkg), two ways:
 //
 //   json  JSON.stringify → &str → serde_json::from_str::<Value>
 //         → serde_json::to_string → String → JSON.parse

@@ -1,7 +1,7 @@
 // Builds what the benchmarks need beside the shipped package (pkg/, built by
 // `make package`):
 //   target/bench/pkg/     the bench wasm: the codec plus the bare primitives
-//                         (cargo feature `bench`), wasm-bindgen --target web,
+//                         (the crate benches/floor-wasm), wasm-bindgen --target web,
 //                         then the same wasm-opt pass as the package
 //   target/bench/noswb/   the bench wasm without its serde-wasm-bindgen
 //                         exports (--cfg edge_session_bench_no_swb, cargo in
@@ -24,6 +24,8 @@ export const BENCH_PKG = join(OUT, "pkg");
 export const TESTS_MODULES = join(ROOT, "tests/node_modules");
 const WASM_TARGET = "wasm32-unknown-unknown";
 const BENCH_CARGO = join(OUT, "cargo");
+// The bench crate: the codec as a dependency, the primitives beside it.
+const FLOOR_CRATE = join(ROOT, "benches/floor-wasm");
 
 function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], ...opts });
@@ -44,7 +46,7 @@ function mtime(path) {
 }
 
 /**
- * cargo (feature `bench`) in `cargoDir`, then wasm-bindgen --target web and the
+ * cargo (the crate benches/floor-wasm) in `cargoDir`, then wasm-bindgen --target web and the
  * package's wasm-opt flags into `pkgDir`, unless that is up to date.
  */
 function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
@@ -52,10 +54,10 @@ function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
   if (rustflags.length) env.RUSTFLAGS = [process.env.RUSTFLAGS ?? "", ...rustflags].join(" ").trim();
   run(
     "cargo",
-    ["rustc", "--lib", "--crate-type", "cdylib", "--release", "--target", WASM_TARGET, "--features", "bench"],
-    { env, stdio: ["ignore", "ignore", "inherit"] },
+    ["build", "--lib", "--release", "--target", WASM_TARGET],
+    { cwd: FLOOR_CRATE, env, stdio: ["ignore", "ignore", "inherit"] },
   );
-  const raw = join(cargoDir, WASM_TARGET, "release/edge_session.wasm");
+  const raw = join(cargoDir, WASM_TARGET, "release/edge_session_floor.wasm");
   const wasm = join(pkgDir, "edge_session_bg.wasm");
   if (mtime(wasm) < mtime(raw)) {
     mkdirSync(pkgDir, { recursive: true });
@@ -70,17 +72,17 @@ let benchBuilt = false;
 /** Builds target/bench/pkg (codec + primitives) unless it is up to date; once per run. */
 export function buildBenchWasm({ log = console.error } = {}) {
   if (benchBuilt) return BENCH_PKG;
-  log("bench: building the bench wasm (cargo feature `bench`)");
+  log("bench: building the bench wasm (benches/floor-wasm)");
   buildBench({ cargoDir: BENCH_CARGO, pkgDir: BENCH_PKG });
   // The JS driver (from js/, built from the same tree as this wasm) over the
   // bench glue, so loadSession runs on this module too.
-  for (const f of ["core.js", "stores.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
+  for (const f of ["core.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
   benchBuilt = true;
   return BENCH_PKG;
 }
 
 /**
- * The bench wasm without the serde-wasm-bindgen exports (src/bench.rs under
+ * The bench wasm without the serde-wasm-bindgen exports (benches/floor-wasm under
  * --cfg edge_session_bench_no_swb), built like target/bench/pkg in its own
  * cargo dir: target/bench/noswb. The first build compiles every dependency
  * again (about a minute); later ones only what changed.

@@ -4,6 +4,7 @@
 // wasm; this file only carries it out. Runtime differences live in the entry
 // shims (workerd.js, deno.js, node.js, browser.js), not here.
 import { Codec } from "./edge_session.js";
+import { internal } from "./internal.js";
 
 /** The error thrown for bad options and failed saves. `code` is stable. */
 export class SessionError extends Error {
@@ -76,9 +77,10 @@ function resolve(options) {
   if (!FORMATS.includes(format)) throw bad("format", `must be one of ${FORMATS.map((f) => `"${f}"`).join(", ")}`);
   const foreign = format === "native" ? null : formatArgs(format, options, "");
   const legacy = legacyArgs(options.legacy);
-  let secrets = options.secrets ?? (foreign ? [NO_NATIVE_SECRET] : undefined);
+  // A foreign format needs no native secret: the core then builds no native key ring.
+  let secrets = options.secrets ?? (foreign ? [] : undefined);
   if (typeof secrets === "string") secrets = [secrets];
-  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
+  if (!Array.isArray(secrets) || (secrets.length === 0 && !foreign) || !secrets.every((s) => typeof s === "string")) {
     throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
   }
   const mode = options.mode ?? "sealed";
@@ -167,9 +169,6 @@ function revocationArgs(r, store) {
   return [[r.subject, r.prefix, failOpen, flag(r.list, "revocation.list", undefined)], revStore];
 }
 
-// Foreign cookies are sealed with their own keys; the native ring is never
-// used for them, so a fixed placeholder stands in when no native secret is given.
-const NO_NATIVE_SECRET = "edge-session: foreign format, no native secret";
 const FORMATS = ["native", "beaker", "iron", "remix", "cookie-rs"];
 
 /** A foreign format's options as Codec.setFormat takes them: [kind, strings, numbers]. */
@@ -340,10 +339,9 @@ export function optionsFromTurboGears(settings) {
   return { format: "beaker", beaker, cookie };
 }
 
-/** Internal (the CLI's inspect): the cached codec for loadSession options. */
-export function _codecFor(options) {
-  return resolve(options).codec;
-}
+// Internal (the CLI's inspect): the cached codec for loadSession options,
+// handed over through a module the entry shims do not re-export.
+internal.codecFor = (options) => resolve(options).codec;
 
 // One codec per distinct option set: keys are derived once, not per request.
 function codec(args, foreign, legacy, revocation) {

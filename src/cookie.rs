@@ -9,6 +9,8 @@
 use alloc::string::String;
 
 use crate::ConfigError;
+// Re-exported for the lifecycle modules that import it from here.
+pub(crate) use crate::text::push_u64;
 
 /// Browsers drop a cookie whose name plus value exceeds this many bytes.
 pub const MAX_NAME_VALUE: usize = 4096;
@@ -321,17 +323,6 @@ pub fn is_cookie_value(value: &str) -> bool {
         .all(|b| matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e))
 }
 
-/// The value of one hex digit, for percent-decoding foreign cookie values.
-#[cfg(any(feature = "remix", feature = "cookie-rs"))]
-pub(crate) fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn is_token(b: u8) -> bool {
     (0x21..0x7f).contains(&b) && !b"()<>@,;:\\\"/[]?={}".contains(&b)
 }
@@ -343,23 +334,6 @@ fn digits(mut n: u64) -> usize {
         d += 1;
     }
     d
-}
-
-pub(crate) fn push_u64(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
 }
 
 const IMF_FIXDATE_LEN: usize = 29;

@@ -123,6 +123,8 @@ fn cipher(key: &[u8; 32]) -> Aes256Gcm {
 pub struct KeyRing {
     current: Key,
     older: Vec<Key>,
+    /// No secret was given: see [`KeyRing::unkeyed`].
+    unkeyed: bool,
 }
 
 impl KeyRing {
@@ -162,7 +164,39 @@ impl KeyRing {
             }
             older.push(key);
         }
-        Ok(KeyRing { current, older })
+        Ok(KeyRing {
+            current,
+            older,
+            unkeyed: false,
+        })
+    }
+
+    /// A ring without secrets, for a config whose format never uses the
+    /// native ring: a foreign format (which can have no store) needs no
+    /// native secret. It opens nothing, and what it would seal is under a
+    /// random key that lives only in memory.
+    /// [`Config::validate`](crate::Config::validate) refuses it with the
+    /// native format.
+    ///
+    /// ```
+    /// use edge_session::{KeyRing, OsRandom};
+    /// let ring = KeyRing::unkeyed(&mut OsRandom).unwrap();
+    /// assert!(ring.is_unkeyed() && ring.is_empty());
+    /// assert!(ring.find(ring.current().id()).is_none());
+    /// ```
+    pub fn unkeyed(rng: &mut impl crate::Random) -> Result<Self, crate::RandomError> {
+        let mut secret = [0u8; MIN_SECRET_LEN];
+        rng.fill(&mut secret)?;
+        Ok(KeyRing {
+            current: Key::derive(&secret),
+            older: Vec::new(),
+            unkeyed: true,
+        })
+    }
+
+    /// True for a ring built by [`KeyRing::unkeyed`].
+    pub fn is_unkeyed(&self) -> bool {
+        self.unkeyed
     }
 
     /// The key that seals: the first secret's.
@@ -186,6 +220,9 @@ impl KeyRing {
     /// assert!(ring.find([0, 0, 0, 0]).is_none() || id == [0, 0, 0, 0]);
     /// ```
     pub fn find(&self, id: [u8; 4]) -> Option<(usize, &Key)> {
+        if self.unkeyed {
+            return None;
+        }
         core::iter::once(&self.current)
             .chain(self.older.iter())
             .enumerate()
@@ -210,17 +247,21 @@ impl KeyRing {
     /// assert_eq!(KeyRing::new(&["k".repeat(32)]).unwrap().len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        1 + self.older.len()
+        if self.unkeyed {
+            0
+        } else {
+            1 + self.older.len()
+        }
     }
 
-    /// Always false: a ring holds at least one key.
+    /// True only for an [unkeyed](KeyRing::unkeyed) ring: any other holds at least one key.
     ///
     /// ```
     /// # use edge_session::KeyRing;
     /// assert!(!KeyRing::new(&["k".repeat(32)]).unwrap().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        false
+        self.unkeyed
     }
 }
 

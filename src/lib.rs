@@ -29,36 +29,38 @@
 
 #![no_std]
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(feature = "beaker")]
-pub mod beaker;
-#[cfg(all(feature = "bench", target_family = "wasm"))]
-mod bench;
 pub mod cookie;
-#[cfg(feature = "cookie-rs")]
-pub mod cookie_rs;
 pub mod envelope;
 mod error;
 pub mod formats;
 mod id;
-#[cfg(feature = "iron")]
-pub mod iron;
 pub mod keys;
 pub mod payload;
 mod random;
-#[cfg(feature = "remix")]
-pub mod remix;
 pub mod session;
 pub mod spill;
 pub mod status;
+mod text;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
 mod wasm;
 #[cfg(all(feature = "wasm", target_family = "wasm"))]
 pub use wasm::Codec;
+
+// The foreign formats live in `formats/`; their modules keep their top-level names.
+#[cfg(feature = "beaker")]
+pub use formats::beaker;
+#[cfg(feature = "cookie-rs")]
+pub use formats::cookie_rs;
+#[cfg(feature = "iron")]
+pub use formats::iron;
+#[cfg(feature = "remix")]
+pub use formats::remix;
 
 pub use envelope::{Context, Header, Kind, Mode, Opened, Subkeys};
 pub use error::{ConfigError, DecodeError};
@@ -77,4 +79,4 @@ pub use payload::Limits;
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
 pub use session::{Change, Config, Fetch, LoadStep, Loaded, Meta, Rebased, SavePlan, StoreOp};
-pub use status::{ClockError, LoadError, SaveError, Status};
+pub use status::{ClockError, LoadError, Reason, SaveError, Status};

@@ -58,6 +58,140 @@ impl fmt::Display for Status {
     }
 }
 
+/// Why a session loaded as new, expired, invalid, stale or unavailable.
+/// [`as_str`](Self::as_str) gives the stable code that `session.reason`
+/// shows in JS, the README's status table lists and the typings enumerate.
+///
+/// ```
+/// use edge_session::{DecodeError, Reason};
+/// assert_eq!(Reason::StoreLagging.as_str(), "store_lagging");
+/// assert_eq!(Reason::from(DecodeError::BadTag), Reason::BadTag);
+/// assert_eq!(Reason::from_code("missing"), Some(Reason::Missing));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Not a value of the format: truncated, not base64, wrong layout.
+    Malformed,
+    /// Written by a newer format version.
+    UnsupportedVersion,
+    /// Sealed or signed by a key that is not in the ring.
+    UnknownKey,
+    /// The AEAD tag or MAC did not verify (also a value moved to another cookie name).
+    BadTag,
+    /// Authentic, but past its expiry (or a legacy cookie past its cut-off).
+    Expired,
+    /// Authentic, but idle longer than the idle timeout.
+    IdleTimeout,
+    /// Authentic, but older than the absolute timeout.
+    AbsoluteTimeout,
+    /// Larger than the decoder accepts.
+    TooLarge,
+    /// The payload is not a JSON object.
+    NotObject,
+    /// The JSON nests deeper than the decoder accepts.
+    TooDeep,
+    /// A store reference, but no store is configured.
+    NoStore,
+    /// The store no longer holds the session the cookie names.
+    Missing,
+    /// The store has not yet seen the write the cookie names.
+    StoreLagging,
+    /// The store read failed.
+    StoreFailed,
+    /// The store holds other bytes than the cookie's digest names.
+    DigestMismatch,
+    /// The store blob belongs to another session id.
+    IdMismatch,
+    /// Beaker, React Router, cookie-rs signed jar: the signature did not verify.
+    BadSignature,
+    /// A pickled Beaker session: pickle is never deserialised.
+    PickleUnsupported,
+    /// iron: the seal's HMAC did not verify.
+    BadMac,
+    /// iron: the seal names a password id that is not configured.
+    UnknownPassword,
+}
+
+impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 20] = [
+        Reason::Malformed,
+        Reason::UnsupportedVersion,
+        Reason::UnknownKey,
+        Reason::BadTag,
+        Reason::Expired,
+        Reason::IdleTimeout,
+        Reason::AbsoluteTimeout,
+        Reason::TooLarge,
+        Reason::NotObject,
+        Reason::TooDeep,
+        Reason::NoStore,
+        Reason::Missing,
+        Reason::StoreLagging,
+        Reason::StoreFailed,
+        Reason::DigestMismatch,
+        Reason::IdMismatch,
+        Reason::BadSignature,
+        Reason::PickleUnsupported,
+        Reason::BadMac,
+        Reason::UnknownPassword,
+    ];
+
+    /// The stable code, as `session.reason` shows it. Never changes once published.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::Malformed => "malformed",
+            Reason::UnsupportedVersion => "unsupported_version",
+            Reason::UnknownKey => "unknown_key",
+            Reason::BadTag => "bad_tag",
+            Reason::Expired => "expired",
+            Reason::IdleTimeout => "idle_timeout",
+            Reason::AbsoluteTimeout => "absolute_timeout",
+            Reason::TooLarge => "too_large",
+            Reason::NotObject => "not_object",
+            Reason::TooDeep => "too_deep",
+            Reason::NoStore => "no_store",
+            Reason::Missing => "missing",
+            Reason::StoreLagging => "store_lagging",
+            Reason::StoreFailed => "store_failed",
+            Reason::DigestMismatch => "digest_mismatch",
+            Reason::IdMismatch => "id_mismatch",
+            Reason::BadSignature => "bad_signature",
+            Reason::PickleUnsupported => "pickle_unsupported",
+            Reason::BadMac => "bad_mac",
+            Reason::UnknownPassword => "unknown_password",
+        }
+    }
+
+    /// The reason a code names, if any: the inverse of [`as_str`](Self::as_str).
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+}
+
+impl From<DecodeError> for Reason {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::Malformed => Reason::Malformed,
+            DecodeError::UnsupportedVersion => Reason::UnsupportedVersion,
+            DecodeError::UnknownKey => Reason::UnknownKey,
+            DecodeError::BadTag => Reason::BadTag,
+            DecodeError::Expired => Reason::Expired,
+            DecodeError::IdleTimeout => Reason::IdleTimeout,
+            DecodeError::AbsoluteTimeout => Reason::AbsoluteTimeout,
+            DecodeError::TooLarge => Reason::TooLarge,
+            DecodeError::NotObject => Reason::NotObject,
+            DecodeError::TooDeep => Reason::TooDeep,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Earliest clock reading accepted: 2020-01-01. A clock that reads earlier is
 /// broken (`performance.now()`, NaN, zero), and expiry checks against it would
 /// accept every expired cookie.
@@ -242,5 +376,62 @@ impl From<crate::envelope::SealError> for SaveError {
 impl From<ClockError> for SaveError {
     fn from(_: ClockError) -> Self {
         SaveError::Clock
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_are_unique_and_round_trip() {
+        for (i, r) in Reason::ALL.iter().enumerate() {
+            assert_eq!(Reason::from_code(r.as_str()), Some(*r));
+            assert!(Reason::ALL[..i].iter().all(|o| o.as_str() != r.as_str()));
+        }
+        assert_eq!(Reason::from_code("nope"), None);
+    }
+
+    #[test]
+    fn decode_errors_keep_their_codes() {
+        use DecodeError::*;
+        for e in [
+            Malformed,
+            UnsupportedVersion,
+            UnknownKey,
+            BadTag,
+            Expired,
+            IdleTimeout,
+            AbsoluteTimeout,
+            TooLarge,
+            NotObject,
+            TooDeep,
+        ] {
+            assert_eq!(Reason::from(e).as_str(), e.reason());
+        }
+    }
+
+    // The codes are published: the typings' SessionReason and the README's
+    // status table list every one.
+    #[test]
+    fn reasons_are_documented() {
+        let types = include_str!("../pkg-template/index.d.ts");
+        let start = types.find("export type SessionReason").unwrap();
+        let end = start + types[start..].find(';').unwrap();
+        let readme = include_str!("../README.md");
+        let table = readme.find("## Status and reason").unwrap();
+        let table = &readme[table..table + readme[table..].find("\n## ").unwrap()];
+        for r in Reason::ALL {
+            let quoted = alloc::format!("\"{r}\"");
+            let code = alloc::format!("`{r}`");
+            assert!(
+                types[start..end].contains(&quoted),
+                "{r} not in SessionReason"
+            );
+            assert!(
+                table.contains(&code),
+                "{r} not in the README's status table"
+            );
+        }
     }
 }

@@ -152,3 +152,38 @@ proptest! {
         }
     }
 }
+
+/// A foreign format needs no native secret: the config takes an unkeyed
+/// ring, loads and saves through the format, and refuses the native format.
+#[test]
+fn foreign_format_without_native_secrets() {
+    use edge_session::cookie::CookieOptions;
+    use edge_session::{
+        Change, Config, ConfigError, Format, KeyRing, LoadStep, OsRandom, RemixFormat, Status,
+    };
+    let ring = KeyRing::unkeyed(&mut OsRandom).unwrap();
+    let mut cfg = Config::new(ring, CookieOptions::new("__session"));
+    assert_eq!(cfg.validate(), Err(ConfigError::NoSecrets));
+    cfg.format = Format::Remix(RemixFormat {
+        secrets: RemixSecrets::new(&["s3cret"]).unwrap(),
+    });
+    assert_eq!(cfg.validate(), Ok(()));
+    let now = 1_700_000_000;
+    let LoadStep::Done(s) = cfg.load("", now, &mut OsRandom).unwrap() else {
+        panic!("no store")
+    };
+    let change = Change {
+        data: r#"{"user":"ada"}"#,
+        before_data: &s.data,
+        ..Change::default()
+    };
+    let plan = cfg.save(&s.meta, &change, now, &mut OsRandom).unwrap();
+    let cookie = plan.cookies[0].split(';').next().unwrap();
+    let LoadStep::Done(s) = cfg.load(cookie, now + 1, &mut OsRandom).unwrap() else {
+        panic!("no store")
+    };
+    assert_eq!(
+        (s.status, s.data.as_str()),
+        (Status::Valid, r#"{"user":"ada"}"#)
+    );
+}

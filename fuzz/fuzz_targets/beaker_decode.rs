@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 /// The keys of tests/vectors/beaker.json, so the seed cookies open.
 const VALIDATE: &[u8] = b"validate-key: any length, any text";
 const ENCRYPT: &[u8] = b"encrypt-key-for-tests";
-/// The decoder's limits (src/beaker.rs): value length and inflated JSON.
+/// The decoder's limits (src/formats/beaker.rs): value length and inflated JSON.
 const MAX_VALUE_LEN: usize = 16 * 1024;
 const MAX_JSON_LEN: usize = 64 * 1024;
 

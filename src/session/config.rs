@@ -171,6 +171,10 @@ impl Config {
                 return Err(ConfigError::LegacyName);
             }
         }
+        // Last, so a caller that sets the format next may let this one pass.
+        if self.ring.is_unkeyed() && matches!(self.format, Format::Native) {
+            return Err(ConfigError::NoSecrets);
+        }
         Ok(())
     }
 

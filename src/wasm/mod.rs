@@ -36,6 +36,7 @@ const DESTROY: u32 = 2;
 const DATA_CHANGED: u32 = 4;
 const FLASH_CHANGED: u32 = 8;
 
+const RANDOM_ERROR: &str = "secrets\nno random bytes for a format without native secrets";
 const NOT_AFTER_ERROR: &str =
     "legacy.notAfter\nlegacy.notAfter must be a Date or a time in ms since the epoch";
 
@@ -66,7 +67,12 @@ impl Codec {
         numbers: Vec<f64>,
         store_prefix: Option<String>,
     ) -> Result<Codec, JsValue> {
-        let ring = KeyRing::new(&secrets).map_err(config_error)?;
+        // No secrets: a foreign format follows (setFormat), which needs none.
+        let ring = if secrets.is_empty() {
+            KeyRing::unkeyed(&mut OsRandom).map_err(|_| option_error(RANDOM_ERROR))?
+        } else {
+            KeyRing::new(&secrets).map_err(config_error)?
+        };
         let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
         let same_site = match text(3).as_str() {
             "Strict" => SameSite::Strict,
@@ -124,7 +130,11 @@ impl Codec {
         };
         cfg.store_prefix = store_prefix;
         cfg.store_cas = flags & STORE_CAS != 0;
-        cfg.validate().map_err(config_error)?;
+        match cfg.validate() {
+            // Checked again by setFormat, once the format is known.
+            Err(ConfigError::NoSecrets) if cfg.ring.is_unkeyed() => {}
+            other => other.map_err(config_error)?,
+        }
         Ok(Codec { cfg })
     }
 
@@ -668,7 +678,7 @@ fn secs(now_ms: f64) -> u64 {
 /// Appends `v` as a JSON string literal. Runs that need no escaping (all of
 /// a base64url cookie value) are copied whole.
 pub(crate) fn push_json_str(out: &mut String, v: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    use crate::text::HEX;
     out.push('"');
     let mut start = 0;
     for (i, b) in v.bytes().enumerate() {

@@ -74,3 +74,15 @@ test("wrong.ts: without its @ts-expect-error directives, exactly the marked line
   const failing = [...new Set(errors.map(([, , line]) => Number(line)))].sort((a, b) => a - b);
   assert.deepEqual(failing, expected, r.output);
 });
+
+// Every runtime export of the entries is declared in index.d.ts, and nothing
+// internal leaks (the CLI reaches the codec through js/internal.js instead).
+test("the entries export what index.d.ts declares, nothing internal", async () => {
+  const dts = readFileSync(path.join(root, "pkg/index.d.ts"), "utf8");
+  const declared = new Set([...dts.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((m) => m[1]));
+  const entry = await import(path.join(root, "pkg/node.js"));
+  const names = Object.keys(entry);
+  assert.ok(names.includes("loadSession"));
+  assert.deepEqual(names.filter((n) => n.startsWith("_") || !declared.has(n)), []);
+  assert.deepEqual([...declared].filter((n) => !names.includes(n)), []);
+});

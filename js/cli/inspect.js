@@ -1,10 +1,11 @@
 // What a cookie holds, for the CLI (`edge-session inspect`) and for tools:
 // parse what was pasted (a value, name=value, a Set-Cookie line, a Cookie
 // header), then let the wasm core open it exactly as loadSession would.
-// Internal: not an export of the package. The wasm must be initialised first
-// (import an entry such as ./node.js before calling these).
-import { peek } from "./edge_session.js";
-import { _codecFor } from "./core.js";
+// Every format is read by the core: the unverified peeks are wasm exports
+// too, so no format is parsed here. Internal: not an export of the package.
+// The wasm must be initialised first (import ../node.js before calling these).
+import { peek, peekBeaker, peekCookieRs, peekIron, peekRemix } from "../edge_session.js";
+import { internal } from "../internal.js";
 
 // iron-session and the cookie crate have no default cookie name (null: a
 // bare value needs --name); React Router's createCookieSessionStorage does.
@@ -139,7 +140,7 @@ function codecFor(options) {
   try {
     // The same option checks and codec as loadSession; a store only so that
     // spilled references show the store key they point at.
-    return _codecFor({
+    return internal.codecFor({
       secrets: options.secrets?.length ? options.secrets : undefined,
       format,
       beaker: format === "beaker" ? { ...options.beaker, cookieExpires: true } : undefined,
@@ -190,7 +191,7 @@ export function inspectValue(value, options) {
     // These formats carry no session id (the core makes one up) and the core
     // does not say which of several keys opened the value.
     result.key = null;
-    if (format === "iron") result.passwordId = ironPasswordId(value);
+    if (format === "iron") result.passwordId = ironSeal(value).passwordId;
     if (format === "cookie-rs") result.jar = options.cookieRs?.jar ?? "private";
   }
   if (load.error) {
@@ -222,82 +223,26 @@ export function peekValue(value) {
   if (out.error) return { verified: false, valid: false, status: "invalid", reason: out.error, header: null };
   const h = out.header;
   const result = { verified: false, header: isoHeader(h), sealed: h.mode === "sealed", id: null, data: null, flash: null };
-  if (h.mode === "signed" && h.kind === "session" && out.payload !== null) {
-    try {
-      const doc = JSON.parse(out.payload);
-      result.id = doc.i ?? null;
-      result.data = doc.d ?? null;
-      result.flash = doc.f ?? {};
-    } catch {
-      result.reason = "not_object";
-    }
-  }
+  if (out.reason) result.reason = out.reason;
+  else if ("data" in out) Object.assign(result, { id: out.id, data: out.data, flash: out.flash });
   return result;
 }
 
-/** The password id an iron seal names (Fe26.2*id*...), or null: readable, not secret. */
-export function ironPasswordId(value) {
-  const parts = String(value).split("~")[0].split("*");
-  return parts.length === 8 && parts[0] === "Fe26.2" && /^\w+$/.test(parts[1]) ? parts[1] : null;
+/** What an iron seal names in the clear (not secret, not verified): `{ passwordId, expiresAt }` (ms), each or null. */
+export function ironSeal(value) {
+  return JSON.parse(peekIron(value));
 }
 
-function percentDecode(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** A JSON object, or null. */
-function jsonObject(text) {
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === "object" && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
+/** A signed Beaker cookie without its keys, not verified: `{ readable, id, fields, data, flash }`. */
+export function peekBeakerValue(value) {
+  return JSON.parse(peekBeaker(value));
 }
 
 /**
- * What a React Router cookie or a cookie-rs signed-jar value lets anyone read,
- * without a key: `{ readable, data, flash }`, nothing verified. React Router:
- * base64(JSON) "." signature, URL-encoded. cookie-rs signed jar: base64 of the
- * 32-byte HMAC (44 characters), then the value as is, percent-encoded.
+ * What a React Router cookie or a cookie-rs signed-jar value lets anyone
+ * read, without a key: `{ readable, data, flash }`, nothing verified.
  */
 export function peekForeign(value, format) {
-  const v = percentDecode(value);
-  let data = null;
-  if (format === "remix") {
-    const dot = v.lastIndexOf(".");
-    if (dot > 0) data = jsonObject(base64Text(v.slice(0, dot)));
-  } else if (format === "cookie-rs" && v.length > 44 && v[43] === "=") {
-    data = jsonObject(v.slice(44));
-  }
-  if (!data) return { readable: false, data: null, flash: null };
-  // Flash values, as loadSession reads them: React Router's __flash_<key>__
-  // members; a _flash object member in cookie-rs sessions.
-  let flash = {};
-  if (format === "remix") {
-    for (const k of Object.keys(data)) {
-      const m = /^__flash_(.+)__$/.exec(k);
-      if (m) {
-        flash[m[1]] = data[k];
-        delete data[k];
-      }
-    }
-  } else if (data._flash && typeof data._flash === "object" && !Array.isArray(data._flash)) {
-    flash = data._flash;
-    delete data._flash;
-  }
-  return { readable: true, data, flash };
-}
-
-/** base64 (padding optional) of UTF-8 text, or null. */
-function base64Text(b64) {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
-  } catch {
-    return null;
-  }
+  const out = JSON.parse(format === "remix" ? peekRemix(value) : peekCookieRs(value));
+  return out.readable ? out : { readable: false, data: null, flash: null };
 }

@@ -186,8 +186,7 @@ impl BeakerKeys {
         let digest = mac.finalize().into_bytes();
         let mut hex = [0u8; SIG_LEN];
         for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 15)];
+            pair.copy_from_slice(&crate::text::hex_pair(*byte));
         }
         Ok(hex)
     }
@@ -203,8 +202,6 @@ impl BeakerKeys {
         Ok(key)
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Why a cookie could not be read or written.
 ///
@@ -253,6 +250,14 @@ impl BeakerError {
             BeakerError::InvalidKey => "invalid_key",
             BeakerError::Random => "random_failed",
         }
+    }
+}
+
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<BeakerError> for crate::Reason {
+    fn from(e: BeakerError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
     }
 }
 
@@ -364,6 +369,40 @@ pub fn decode(value: &str, keys: &BeakerKeys) -> Result<BeakerSession, BeakerErr
     }
     let text = core::str::from_utf8(&json).map_err(|_| BeakerError::Malformed)?;
     session_from_json(text)
+}
+
+/// What a signed (not encrypted) Beaker cookie lets anyone read without its
+/// keys: the stored JSON object (`_id`, times and the user's keys), NOT
+/// verified. `None` for an encrypted or pickled value, or anything that is not
+/// a Beaker cookie. For inspection tools only; a session is read with [`decode`].
+///
+/// ```
+/// use edge_session::beaker::{encode, peek_unverified, BeakerKeys, BeakerSession, Crypto};
+/// # use edge_session::OsRandom;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let s = BeakerSession { id: "ab".repeat(16), creation_time: "1.5".into(), accessed_time: 2, data: r#"{"a": 1}"#.into() };
+/// let cookie = encode(&s, None, "/", &keys, &mut OsRandom).unwrap();
+/// assert!(peek_unverified(&cookie).unwrap().contains(r#""a": 1"#));
+/// ```
+pub fn peek_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let value = value.trim_matches('"').as_bytes();
+    let sig = value.get(..SIG_LEN)?;
+    if !sig.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let plain = B64.decode(value.get(SIG_LEN..)?).ok()?;
+    let json =
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&plain, MAX_JSON_LEN).ok()?;
+    let text = String::from_utf8(json).ok()?;
+    let limits = Limits {
+        max_bytes: MAX_JSON_LEN,
+        max_depth: MAX_DEPTH,
+    };
+    check_object(&text, &limits).ok()?;
+    Some(text)
 }
 
 fn session_from_json(text: &str) -> Result<BeakerSession, BeakerError> {
@@ -574,7 +613,7 @@ pub(crate) fn encode_unlimited(
     json.push_str(", \"_creation_time\": ");
     json.push_str(&session.creation_time);
     json.push_str(", \"_accessed_time\": ");
-    crate::cookie::push_u64(&mut json, session.accessed_time);
+    crate::text::push_u64(&mut json, session.accessed_time);
     json.push_str(".0}");
     if json.len() > MAX_JSON_LEN {
         return Err(BeakerError::TooLarge);
@@ -677,6 +716,106 @@ fn gcm_seal(key: &[u8; 32], iv: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, Bea
     e.extend_from_slice(&tag);
     e.extend_from_slice(&data);
     Ok(e)
+}
+
+/// How Beaker cookies are read and written.
+///
+/// ```
+/// use edge_session::beaker::{BeakerKeys, Crypto};
+/// use edge_session::BeakerFormat;
+/// let keys = BeakerKeys::new(b"validate", None, Crypto::Cryptography, 128).unwrap();
+/// let f = BeakerFormat { keys, timeout: Some(3600), cookie_max_age: None };
+/// assert_eq!(f.timeout, Some(3600));
+/// ```
+#[derive(Clone, Debug)]
+pub struct BeakerFormat {
+    /// Beaker's validate and encrypt keys.
+    pub keys: BeakerKeys,
+    /// Beaker's `timeout`: idle seconds since `_accessed_time`.
+    pub timeout: Option<u64>,
+    /// `Max-Age` of the cookie; `None` for a browser-session cookie (Beaker's `cookie_expires = true`).
+    pub cookie_max_age: Option<u64>,
+}
+
+impl super::ForeignFormat for BeakerFormat {
+    fn name(&self) -> &'static str {
+        "beaker"
+    }
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        use crate::Status;
+        let bs = decode(value, &self.keys).map_err(|e| (Status::Invalid, e.reason()))?;
+        if is_expired(&bs, self.timeout, now_ms / 1000) {
+            return Err((Status::Expired, crate::DecodeError::IdleTimeout.reason()));
+        }
+        let (data, flash) = super::split_flash(&bs.data, limits)?;
+        Ok(super::Foreign {
+            id: Some(bs.id),
+            data,
+            flash,
+            iat: Some(bs.accessed_time),
+            created: Some(bs.creation_time),
+            reseal: false,
+        })
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let created = match w.created {
+            Some(c) => String::from(c),
+            None => {
+                let mut c = String::new();
+                crate::text::push_u64(&mut c, w.now);
+                c.push_str(".0");
+                c
+            }
+        };
+        let session = BeakerSession {
+            id: String::from(w.id),
+            creation_time: created,
+            accessed_time: w.now,
+            data: super::join_flash(w.data, w.flash),
+        };
+        let mut nonce = alloc::vec![0u8; self.keys.nonce_len()];
+        rng.fill(&mut nonce)?;
+        let domain = w.cookie.domain.as_deref();
+        // Beaker's reserved keys (such as `_id`) in the data are refused.
+        let value = encode_unlimited(&session, domain, &w.cookie.path, &self.keys, &nonce)
+            .map_err(|_| crate::SaveError::Data(crate::DecodeError::Malformed))?;
+        Ok((value, self.cookie_max_age))
+    }
+
+    fn timeout(&self) -> Option<u64> {
+        self.timeout
+    }
+
+    fn new_id(&self, rng: &mut impl Random) -> Result<String, crate::RandomError> {
+        uuid4_hex(rng)
+    }
+
+    fn value_limit(&self) -> Option<usize> {
+        Some(SIG_LEN + MAX_PAYLOAD_LEN)
+    }
+}
+
+/// A Beaker `_id`: a version-4 UUID in lowercase hex, without dashes.
+fn uuid4_hex(rng: &mut impl Random) -> Result<String, crate::RandomError> {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(32);
+    crate::text::push_hex(&mut s, &b);
+    Ok(s)
 }
 
 #[cfg(test)]

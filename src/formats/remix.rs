@@ -98,6 +98,14 @@ impl RemixError {
     }
 }
 
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<RemixError> for crate::Reason {
+    fn from(e: RemixError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
+    }
+}
+
 impl core::fmt::Display for RemixError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.reason())
@@ -289,6 +297,28 @@ pub fn encode(json: &str, secrets: &RemixSecrets) -> Result<String, RemixError> 
     Ok(uri_encode_base64(&signed))
 }
 
+/// What a React Router cookie lets anyone read without its secrets: the JSON
+/// object before the signature, NOT verified. `None` when the value is not
+/// URL-encoded base64 of a JSON object, a dot, and a signature. For
+/// inspection tools only; a cookie is read with [`decode`].
+///
+/// ```
+/// use edge_session::remix::peek_unverified;
+/// let v = "eyJ1c2VySWQiOiJhbGljZSIsIl9fZmxhc2hfbXNnX18iOiJoaSJ9.anything";
+/// assert_eq!(peek_unverified(v).as_deref(), Some(r#"{"userId":"alice","__flash_msg__":"hi"}"#));
+/// ```
+pub fn peek_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let decoded = uri_decode(value);
+    let value = decoded.as_deref().unwrap_or(value);
+    let dot = value.rfind('.').filter(|d| *d > 0)?;
+    let json = String::from_utf8(atob(value.get(..dot)?)?).ok()?;
+    payload::check_object(json.as_bytes(), &Limits::default()).ok()?;
+    Some(json)
+}
+
 fn hmac(secret: &str) -> Option<Hmac<Sha256>> {
     Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()
 }
@@ -307,24 +337,9 @@ fn uri_encode_base64(s: &str) -> String {
     out
 }
 
-/// `decodeURIComponent`: every `%XX` to its byte, and the result must be UTF-8;
-/// `None` where JavaScript throws a `URIError`.
+/// `decodeURIComponent`: `None` where JavaScript throws a `URIError`.
 fn uri_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            let hi = b.get(i + 1).and_then(|&h| crate::cookie::hex_value(h))?;
-            let lo = b.get(i + 2).and_then(|&l| crate::cookie::hex_value(l))?;
-            out.push(hi << 4 | lo);
-            i += 3;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    crate::text::percent_decode(s, crate::text::BadEscape::Refuse)
 }
 
 /// The WHATWG "forgiving-base64 decode" that `atob` runs: ASCII whitespace removed,
@@ -348,9 +363,100 @@ fn atob(s: &str) -> Option<Vec<u8>> {
     FORGIVING.decode(&clean).ok()
 }
 
+/// How React Router / Remix signed cookies are read and written.
+///
+/// ```
+/// use edge_session::remix::RemixSecrets;
+/// use edge_session::RemixFormat;
+/// let f = RemixFormat { secrets: RemixSecrets::new(&["s3cret"]).unwrap() };
+/// assert_eq!(f.secrets.len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RemixFormat {
+    /// The secrets; the first signs, all verify.
+    pub secrets: RemixSecrets,
+}
+
+impl super::ForeignFormat for RemixFormat {
+    fn name(&self) -> &'static str {
+        "remix"
+    }
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        _now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        let d = decode(value, &self.secrets, limits)
+            .map_err(|e| (crate::Status::Invalid, e.reason()))?;
+        let (data, flash) = split_flash(&d.json, limits)?;
+        Ok(super::Foreign::plain(data, flash, d.secret_index != 0))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        _rng: &mut impl crate::Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = join_flash(w.data, w.flash);
+        let value = encode(&json, &self.secrets)
+            .map_err(|_| crate::SaveError::Data(DecodeError::Malformed))?;
+        Ok((value, Some(w.native_max_age)))
+    }
+}
+
+/// Splits React Router's top-level `__flash_<key>__` members out of the data.
+pub(super) fn split_flash(json: &str, limits: &Limits) -> Result<(String, String), super::Refusal> {
+    super::check(json, limits)?;
+    let (mut data, mut flash) = (String::from("{"), String::from("{"));
+    for (key, value) in payload::members(json) {
+        match key
+            .strip_prefix(FLASH_PREFIX)
+            .and_then(|k| k.strip_suffix(FLASH_SUFFIX))
+        {
+            Some(name) => super::push_member(&mut flash, name, value),
+            None => super::push_member(&mut data, key, value),
+        }
+    }
+    data.push('}');
+    flash.push('}');
+    Ok((data, flash))
+}
+
+/// The data with each flash value as a top-level `__flash_<key>__` member.
+fn join_flash(data: &str, flash: &str) -> String {
+    let mut out = String::from("{");
+    for (key, value) in payload::members(data) {
+        super::push_member(&mut out, key, value);
+    }
+    let mut name = String::new();
+    for (key, value) in payload::members(flash) {
+        name.clear();
+        name.push_str(FLASH_PREFIX);
+        name.push_str(key);
+        name.push_str(FLASH_SUFFIX);
+        super::push_member(&mut out, &name, value);
+    }
+    out.push('}');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flash_round_trip() {
+        let json = r#"{"user":1,"__flash_notice__":"hi"}"#;
+        let (data, flash) = split_flash(json, &Limits::default()).unwrap();
+        assert_eq!(
+            (data.as_str(), flash.as_str()),
+            (r#"{"user":1}"#, r#"{"notice":"hi"}"#)
+        );
+        assert_eq!(join_flash(&data, &flash), json);
+    }
 
     #[test]
     fn atob_is_forgiving() {

@@ -34,6 +34,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::payload::{self, Limits, MAX_DEPTH_CEILING};
+use crate::text::push_u64;
 use crate::{DecodeError, Random};
 use aes_gcm::aes::Aes256;
 
@@ -66,7 +67,6 @@ const PREFIX: &str = "Fe26.2";
 const SALT_BYTES: usize = 32;
 const IV_BYTES: usize = 16;
 const MAC_B64_LEN: usize = 43;
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// base64url as iron-webcrypto reads it: padding optional, stray trailing bits ignored.
 const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -126,6 +126,14 @@ impl IronError {
             Self::InvalidPassword => "invalid_password",
             Self::Random => "random_failed",
         }
+    }
+}
+
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<IronError> for crate::Reason {
+    fn from(e: IronError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
     }
 }
 
@@ -277,6 +285,41 @@ impl IronPasswords {
         self.entries
             .get(i)
             .map(|(_, p)| (p.as_str(), i == self.sealing))
+    }
+}
+
+/// What an iron seal names in the clear: its password id and expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SealInfo {
+    /// The password id (`\w+`), if the seal names one.
+    pub password_id: Option<String>,
+    /// The expiry the seal names, in ms since the epoch, if any.
+    pub expires_ms: Option<u64>,
+}
+
+/// Reads what an iron seal says in the clear, NOT verified: anyone can
+/// write these fields. For inspection tools only; a seal is opened with [`unseal`].
+///
+/// ```
+/// use edge_session::iron::peek_unverified;
+/// let info = peek_unverified("Fe26.2*2*salt*iv*ct*1700000000000*salt*mac~2");
+/// assert_eq!(info.password_id.as_deref(), Some("2"));
+/// assert_eq!(info.expires_ms, Some(1_700_000_000_000));
+/// assert_eq!(peek_unverified("junk"), Default::default());
+/// ```
+pub fn peek_unverified(value: &str) -> SealInfo {
+    let sealed = value.split('~').next().unwrap_or("");
+    let parts: Vec<&str> = sealed.split('*').collect();
+    if parts.len() != 8 || parts[0] != PREFIX {
+        return SealInfo::default();
+    }
+    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    SealInfo {
+        password_id: Some(parts[1]).filter(|id| word(id)).map(String::from),
+        expires_ms: Some(parts[5])
+            .filter(|e| digits(e))
+            .and_then(|e| e.parse().ok()),
     }
 }
 
@@ -643,8 +686,7 @@ fn cbc_encrypt(key: &[u8; 32], iv: &[u8; IV_BYTES], plain: &[u8]) -> Vec<u8> {
 fn hex(bytes: &[u8; SALT_BYTES]) -> [u8; 2 * SALT_BYTES] {
     let mut out = [0u8; 2 * SALT_BYTES];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[usize::from(b >> 4)];
-        pair[1] = HEX[usize::from(b & 15)];
+        pair.copy_from_slice(&crate::text::hex_pair(*b));
     }
     out
 }
@@ -654,18 +696,64 @@ fn as_str(ascii: &[u8]) -> &str {
     core::str::from_utf8(ascii).unwrap_or("")
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
+/// How iron-session cookies are read and written.
+///
+/// ```
+/// use edge_session::iron::IronPasswords;
+/// use edge_session::IronFormat;
+/// let f = IronFormat { passwords: IronPasswords::new(&"p".repeat(32)).unwrap() };
+/// assert_eq!(f.passwords.sealing_id(), "1");
+/// ```
+#[derive(Clone, Debug)]
+pub struct IronFormat {
+    /// The password, or passwords by id; the highest numeric id seals.
+    pub passwords: IronPasswords,
+}
+
+impl super::ForeignFormat for IronFormat {
+    fn name(&self) -> &'static str {
+        "iron"
     }
-    out.push_str(as_str(digits.get(i..).unwrap_or(&[])));
+
+    fn decode(
+        &self,
+        _cookie_name: &str,
+        value: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        use crate::Status;
+        let u = unseal(value, &self.passwords, now_ms, limits).map_err(|e| {
+            let status = match e {
+                IronError::Expired => Status::Expired,
+                _ => Status::Invalid,
+            };
+            (status, e.reason())
+        })?;
+        let (data, flash) = super::split_flash(&u.json, limits)?;
+        Ok(super::Foreign::plain(data, flash, u.stale))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = super::join_flash(w.data, w.flash);
+        let value = seal(
+            &json,
+            &self.passwords,
+            w.now.saturating_mul(1000),
+            w.native_max_age,
+            rng,
+        )
+        .map_err(|e| match e {
+            IronError::Random => crate::SaveError::Random,
+            _ => crate::SaveError::Data(DecodeError::Malformed),
+        })?;
+        // iron-session lets the cookie die a minute before the seal.
+        Ok((value, Some(w.native_max_age.saturating_sub(60).max(1))))
+    }
 }
 
 #[cfg(test)]

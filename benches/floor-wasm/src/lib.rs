@@ -1,5 +1,5 @@
 //! The benchmark floor: bare primitives on given bytes, exported beside the
-//! codec in the same module (feature `bench`, never shipped).
+//! codec in the same module (a crate of its own under benches/, never shipped).
 //!
 //! Each `*Loop` export runs its primitive `n` times inside wasm, so the JS
 //! call and the copy across the boundary are paid once; it returns a byte of
@@ -20,6 +20,13 @@
 //! the bytes they add); nothing else changes between the two builds. That
 //! cfg is not declared to Cargo, hence the allow.
 #![allow(unexpected_cfgs)]
+#![no_std]
+
+extern crate alloc;
+
+// The codec's bindings, linked into this module: the bench's JS driver
+// (js/core.js) runs on the same wasm as the primitives.
+pub use edge_session::Codec;
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit};

@@ -84,6 +84,14 @@ impl CookieRsError {
     }
 }
 
+/// The load reason for a value refused with this error. Errors that only
+/// writing can raise (a bad key, no randomness) count as `malformed`.
+impl From<CookieRsError> for crate::Reason {
+    fn from(e: CookieRsError) -> Self {
+        crate::Reason::from_code(e.reason()).unwrap_or(crate::Reason::Malformed)
+    }
+}
+
 impl core::fmt::Display for CookieRsError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.reason())
@@ -224,6 +232,26 @@ pub fn decode(name: &str, value: &str, key: &CookieKey, jar: Jar) -> Result<Stri
         },
         other => other,
     }
+}
+
+/// What a signed-jar value lets anyone read without the key: the text after
+/// the 44-character signature, NOT verified; `None` if the value does not
+/// have that shape. A private jar's value is encrypted: nothing to read. For
+/// inspection tools only; a value is read with [`decode`].
+///
+/// ```
+/// use edge_session::cookie_rs::peek_signed_unverified;
+/// let v = "0123456789012345678901234567890123456789012={\"a\":1}";
+/// assert_eq!(peek_signed_unverified(v).as_deref(), Some("{\"a\":1}"));
+/// ```
+pub fn peek_signed_unverified(value: &str) -> Option<String> {
+    if value.len() > MAX_VALUE_LEN {
+        return None;
+    }
+    let decoded = percent_decode(value);
+    let value = decoded.as_deref().unwrap_or(value);
+    let (digest, clear) = (value.get(..DIGEST_B64_LEN)?, value.get(DIGEST_B64_LEN..)?);
+    (digest.ends_with('=') && !clear.is_empty()).then(|| String::from(clear))
 }
 
 fn open_private(name: &str, value: &str, key: &CookieKey) -> Result<String, CookieRsError> {
@@ -389,28 +417,56 @@ pub fn percent_encode(value: &str) -> String {
 /// `percent_decode(..).decode_utf8()`: valid `%XX` escapes become bytes, anything else
 /// stays; `None` when the result is not UTF-8 (the cookie crate drops such a cookie).
 fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let escaped = match (c, b.get(i + 1), b.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => {
-                crate::cookie::hex_value(h).zip(crate::cookie::hex_value(l))
-            }
-            _ => None,
-        };
-        match escaped {
-            Some((h, l)) => {
-                out.push(h << 4 | l);
-                i += 3;
-            }
-            None => {
-                out.push(c);
-                i += 1;
-            }
-        }
+    crate::text::percent_decode(s, crate::text::BadEscape::Keep)
+}
+
+/// How cookie-rs jars are read and written.
+///
+/// ```
+/// use edge_session::cookie_rs::{CookieKey, Jar};
+/// use edge_session::CookieRsFormat;
+/// let f = CookieRsFormat { key: CookieKey::derive_from(&[7; 32]).unwrap(), jar: Jar::Private };
+/// assert_eq!(f.jar, Jar::Private);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CookieRsFormat {
+    /// The jar's 64-byte key.
+    pub key: CookieKey,
+    /// Private (encrypted) or signed.
+    pub jar: Jar,
+}
+
+impl super::ForeignFormat for CookieRsFormat {
+    fn name(&self) -> &'static str {
+        "cookie-rs"
     }
-    String::from_utf8(out).ok()
+
+    fn decode(
+        &self,
+        cookie_name: &str,
+        value: &str,
+        _now_ms: u64,
+        limits: &crate::Limits,
+    ) -> Result<super::Foreign, super::Refusal> {
+        let text = decode(cookie_name, value, &self.key, self.jar)
+            .map_err(|e| (crate::Status::Invalid, e.reason()))?;
+        let (data, flash) = super::split_flash(&text, limits)?;
+        Ok(super::Foreign::plain(data, flash, false))
+    }
+
+    fn encode(
+        &self,
+        w: &super::Write<'_>,
+        rng: &mut impl Random,
+    ) -> Result<(String, Option<u64>), crate::SaveError> {
+        let json = super::join_flash(w.data, w.flash);
+        let value =
+            encode(&w.cookie.name, &json, &self.key, self.jar, rng).map_err(|e| match e {
+                CookieRsError::Random => crate::SaveError::Random,
+                _ => crate::SaveError::Data(crate::DecodeError::Malformed),
+            })?;
+        Ok((percent_encode(&value), Some(w.native_max_age)))
+    }
 }
 
 #[cfg(test)]

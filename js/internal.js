@@ -1,0 +1,7 @@
+// Hooks between the package's own modules, kept out of the entry shims'
+// `export *` (node.js, workerd.js...): nothing here is public API. core.js
+// fills it in when it loads; the CLI reads it.
+export const internal = {
+  /** The cached codec for loadSession options (the CLI's inspect). */
+  codecFor: null,
+};
