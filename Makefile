@@ -50,8 +50,11 @@ package: deps-rust deps-node
 	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features wasm
 	@# Built aside, then swapped in: a test running meanwhile never sees half a package.
 	rm -rf target/pkg.tmp && mkdir -p target/pkg.tmp
-	wasm-bindgen --target web --out-dir target/pkg.tmp --out-name edge_session --no-typescript $(WASM_OUT)
+	@# No default URL in the glue: every entry passes its wasm, and bundlers see one asset reference.
+	wasm-bindgen --target web --omit-default-module-path --out-dir target/pkg.tmp --out-name edge_session \
+		--no-typescript $(WASM_OUT)
 	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) target/pkg.tmp/edge_session_bg.wasm -o target/pkg.tmp/edge_session_bg.wasm
+	node js/build/finish-glue.mjs target/pkg.tmp
 	cp js/*.js pkg-template/* target/pkg.tmp/
 	rm -rf target/pkg.old && (test ! -d pkg || mv pkg target/pkg.old) && mv target/pkg.tmp pkg && rm -rf target/pkg.old
 	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm"
