@@ -1,5 +1,5 @@
 // Scratch projects for `make test-ecosystem`: each group of tools is installed
-// once (npm ci from its pinned lockfile, re-run only when the lockfile changes)
+// once (npm install from its pinned lockfile, re-run only when the lockfile changes)
 // under target/ecosystem/<group>, then the packed tarball of pkg/ goes in as a
 // user's `npm install` would put it. Servers run in their own process group and
 // are stopped by that group's id.
@@ -21,6 +21,8 @@ export const ENV = {
   DO_NOT_TRACK: "1",
   WRANGLER_SEND_METRICS: "false",
   NO_COLOR: "1",
+  // Deno fetches npm packages itself (deno bundle: esbuild): trust the system CAs as npm does.
+  DENO_TLS_CA_STORE: "system",
   FORCE_COLOR: "0",
   npm_config_update_notifier: "false",
   npm_config_audit: "false",
@@ -59,7 +61,7 @@ export async function project(name, group, files = [], { npm = "npm", env = ENV 
   if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp) {
     cpSync(path.join(HERE, group, "package.json"), path.join(dir, "package.json"));
     cpSync(path.join(HERE, group, "package-lock.json"), path.join(dir, "package-lock.json"));
-    await run(npm, ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, env });
+    await run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, env });
     writeFileSync(stampFile, stamp);
   }
   for (const [from, to] of files) {
@@ -156,4 +158,54 @@ export function warnings(output, allowed = []) {
     .split("\n")
     .filter((l) => /⚠|warn|error|deprecat/i.test(l))
     .filter((l) => !allowed.some((re) => re.test(l)));
+}
+
+/** Serves a folder over HTTP on 127.0.0.1 (404 for what is not there), as a static host would. */
+export async function serveStatic(dir) {
+  const { createServer: createHttpServer } = await import("node:http");
+  const { readFile } = await import("node:fs/promises");
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+  const server = createHttpServer(async (req, res) => {
+    const name = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = path.join(dir, name.endsWith("/") ? `${name}index.html` : name);
+    try {
+      if (!file.startsWith(dir)) throw new Error("outside");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+const EXPECTED = "steps [[1,1],[2,1],[2,0]]";
+
+/** The check's line in a tool's output (shared/main.js prints it). */
+export function assertSteps(output, what) {
+  assert.ok(output.includes(EXPECTED), `${what}: expected "${EXPECTED}" in:\n${output}`);
+}
+
+/** Opens a page in headless Chromium and waits for shared/page.js's result; returns the page's errors too. */
+export async function pageSteps(url, what) {
+  const { launchChromium } = await import("../js/chromium.mjs");
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    const requests = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("response", (r) => requests.push(`${r.url()} ${r.status()}`));
+    await page.goto(url);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
+    const result = await page.evaluate(() => window.result);
+    assert.equal(result, EXPECTED, `${what}: the page's check (errors: ${errors.join("; ")})`);
+    return { errors, requests };
+  } finally {
+    await browser.close();
+  }
 }
