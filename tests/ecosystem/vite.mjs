@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { ENV, freePort, pageSteps, project, run, serve, warnings } from "./lib.mjs";
 
-const SHARED = ["counter.js", "steps.js", "page.js", "index.html", "steps.test.js", "vitest.config.js"].map((f) => [`shared/${f}`, f]);
+const SHARED = ["counter.js", "steps.js", "page.js", "index.html", "vitest-steps.js", "vitest.config.js"].map((f) => [`shared/${f}`, f]);
 
 export function viteSuite(version, { vitest = false } = {}) {
   describe(`Vite ${version}`, { timeout: 600_000 }, () => {

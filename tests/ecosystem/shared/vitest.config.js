@@ -4,7 +4,7 @@ import { playwright } from "@vitest/browser-playwright";
 
 export default defineConfig({
   test: {
-    include: ["steps.test.js"],
+    include: ["vitest-steps.js"],
     browser: {
       enabled: true,
       headless: true,
