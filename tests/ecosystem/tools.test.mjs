@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ECO, ENV, TARBALL, assertCounter, assertSteps, pageSteps, project, run, serveStatic, serve, freePort, counterOverHttp } from "./lib.mjs";
 
-const SHARED = ["counter.js", "steps.js", "main.js", "require.cjs", "page.js", "index.html", "webpack.config.cjs", "worker.ts", "hono-worker.ts", "tsconfig.json", "deno-check.ts"].map((f) => [`shared/${f}`, f]);
+const SHARED = ["counter.js", "steps.js", "main.js", "require.cjs", "page.js", "index.html", "webpack.config.cjs", "webpack.web.config.cjs", "worker.ts", "hono-worker.ts", "tsconfig.json", "deno-check.ts"].map((f) => [`shared/${f}`, f]);
 // Bundles run from here: nothing of the project lies beside them.
 const ELSEWHERE = path.join(ECO, "elsewhere");
 
@@ -54,6 +54,21 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
   test("webpack --target node: the bundle alone, run from another folder", async () => {
     await run(bin("webpack"), ["--config", "webpack.config.cjs"], { cwd: dir });
     assertSteps(await run(process.execPath, [elsewhere(path.join(dir, "dist-webpack/main.cjs"))], { cwd: ELSEWHERE }), "webpack node bundle");
+  });
+
+  test("webpack for the browser: the page fetches the emitted .wasm", async () => {
+    const log = await run(bin("webpack"), ["--config", "webpack.web.config.cjs"], { cwd: dir });
+    assert.doesNotMatch(log, /WARNING|ERROR/, log);
+    const out = path.join(dir, "dist-webpack-web");
+    cpSync(path.join(dir, "index.html"), path.join(out, "index.html"));
+    const site = await serveStatic(out);
+    try {
+      const { errors, requests } = await pageSteps(site.url, "webpack browser bundle");
+      assert.deepEqual(errors, []);
+      assert.ok(requests.some((r) => r.endsWith(".wasm 200")), requests.join("\n"));
+    } finally {
+      site.close();
+    }
   });
 
   test("bun run", async () => {
