@@ -18,8 +18,8 @@ async function load(url) {
     module = await compile(url);
   } catch (fetchError) {
     try {
-      const { wasmBytes } = await import("./edge_session_wasm.js");
-      module = await WebAssembly.compile(wasmBytes());
+      const { wasmBytes } = await import("./edge_session_wasm_gz.js");
+      module = await WebAssembly.compile(await wasmBytes());
     } catch (inlineError) {
       throw new Error(
         `edge-session: no WebAssembly at ${url} (${fetchError.message}), and its inlined copy failed: ${inlineError.message}`,

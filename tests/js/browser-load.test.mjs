@@ -42,7 +42,7 @@ before(async () => {
     if (name.endsWith(".wasm") && mode.startsWith("html")) {
       return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title>");
     }
-    if (name === "pkg/edge_session_wasm.js" && mode === "html-noinline") return res.writeHead(404).end();
+    if (name === "pkg/edge_session_wasm_gz.js" && mode === "html-noinline") return res.writeHead(404).end();
     if (name.endsWith(".wasm") && mode === "slow") await new Promise((r) => setTimeout(r, 1500));
     try {
       const body = await readFile(path.join(root, "pkg", path.basename(name)));
@@ -77,13 +77,13 @@ test("the .wasm beside the entry is fetched; the inlined copy is not", async () 
   const r = await open("plain");
   assert.equal(r.ok, true, r.error);
   assert.ok(requests.includes("plain/pkg/edge_session_bg.wasm"));
-  assert.ok(!requests.includes("plain/pkg/edge_session_wasm.js"));
+  assert.ok(!requests.includes("plain/pkg/edge_session_wasm_gz.js"));
 });
 
 test("a URL that gives HTML instead of wasm: the inlined copy takes over", async () => {
   const r = await open("html");
   assert.equal(r.ok, true, r.error);
-  assert.ok(requests.includes("html/pkg/edge_session_wasm.js"));
+  assert.ok(requests.includes("html/pkg/edge_session_wasm_gz.js"));
 });
 
 test("both failing: loadSession rejects with what happened", async () => {
