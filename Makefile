@@ -3,6 +3,7 @@
 #   make test     install what is missing, then run every test
 #   make package  build the npm package into pkg/
 #   make bench    benchmarks: speed, size, cold start, store cost
+#   make test-ecosystem  the packed package in Next.js, Vite, esbuild, webpack, Bun, Deno, wrangler
 
 WASM_BINDGEN_VERSION := 0.2.130
 WASM_TARGET := wasm32-unknown-unknown

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ECO, ENV, TARBALL, assertCounter, assertSteps, pageSteps, project, run, serveStatic, serve, freePort, counterOverHttp } from "./lib.mjs";
 
-const SHARED = ["counter.js", "steps.js", "main.js", "require.cjs", "page.js", "index.html", "webpack.config.cjs", "webpack.web.config.cjs", "worker.ts", "hono-worker.ts", "tsconfig.json", "deno-check.ts"].map((f) => [`shared/${f}`, f]);
+const SHARED = ["counter.js", "steps.js", "main.js", "require.cjs", "page.js", "index.html", "webpack.config.cjs", "webpack.web.config.cjs", "worker.ts", "hono-worker.ts", "tsconfig.json", "deno-check.ts", "wrangler-kv.jsonc", "node-http.mjs"].map((f) => [`shared/${f}`, f]);
 // Bundles run from here: nothing of the project lies beside them.
 const ELSEWHERE = path.join(ECO, "elsewhere");
 
@@ -30,6 +30,13 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
 
   test("Node: CommonJS require()", async () => {
     assertSteps(await run(process.execPath, ["require.cjs"], { cwd: dir }), "node require.cjs");
+  });
+
+  test("Node: node:http", async (t) => {
+    const port = await freePort();
+    const server = await serve(process.execPath, ["node-http.mjs", String(port)], { cwd: dir, url: `http://127.0.0.1:${port}/` });
+    t.after(server.stop);
+    await counterOverHttp(`http://127.0.0.1:${port}/`, "node:http");
   });
 
   test("esbuild --platform=node: the bundle alone, run from another folder", async () => {
@@ -111,6 +118,24 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
 
   test("TypeScript: a Worker and a Hono app type-check (tsc --strict), with no declarations for c.get('session')", async () => {
     await run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir });
+  });
+
+  test("wrangler 4.86 dev with local KV: the check, and a session that spills to KV", async (t) => {
+    const port = await freePort();
+    const server = await serve(bin("wrangler"), ["dev", "-c", "wrangler-kv.jsonc", "--port", String(port), "--ip", "127.0.0.1"], {
+      cwd: dir,
+      url: `http://127.0.0.1:${port}/`,
+    });
+    t.after(server.stop);
+    const base = `http://127.0.0.1:${port}/`;
+    await counterOverHttp(base, "wrangler dev");
+    const grown = await fetch(`${base}?big&blob`);
+    assert.match(await grown.text(), / 6000$/);
+    const cookie = grown.headers.getSetCookie()[0];
+    assert.ok(cookie.length < 400, `the cookie holds a reference: ${cookie}`);
+    const read = await fetch(`${base}?blob`, { headers: { cookie: cookie.split(";")[0] } });
+    assert.equal(await read.text(), "true 6000", "read back from KV");
+    assert.deepEqual(read.headers.getSetCookie(), [], "a read sends no Set-Cookie");
   });
 
   for (const [name, entry] of [["wrangler 4.86: a TypeScript Worker", "worker.ts"], ["wrangler 4.86: Hono", "hono-worker.ts"]]) {
