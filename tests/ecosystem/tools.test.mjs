@@ -40,7 +40,8 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
   });
 
   test("esbuild --platform=node: the bundle alone, run from another folder", async () => {
-    await run(bin("esbuild"), ["main.js", "--bundle", "--platform=node", "--format=esm", "--outfile=dist-esbuild/main.mjs", "--log-level=warning"], { cwd: dir });
+    const log = await run(bin("esbuild"), ["main.js", "--bundle", "--platform=node", "--format=esm", "--outfile=dist-esbuild/main.mjs", "--log-level=warning"], { cwd: dir });
+    assert.equal(log.trim(), "", "no warnings");
     assertSteps(await run(process.execPath, [elsewhere(path.join(dir, "dist-esbuild/main.mjs"))], { cwd: ELSEWHERE }), "esbuild node bundle");
   });
 
@@ -58,8 +59,26 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
     }
   });
 
+  test("esbuild browser bundle, --splitting with the .wasm copied beside it: no 404, the inlined copy never loads", async () => {
+    const out = path.join(dir, "dist-esbuild-split");
+    rmSync(out, { recursive: true, force: true });
+    await run(bin("esbuild"), ["page.js", "--bundle", "--splitting", "--format=esm", `--outdir=${out}`, "--log-level=warning"], { cwd: dir });
+    cpSync(path.join(dir, "index.html"), path.join(out, "index.html"));
+    cpSync(path.join(dir, "node_modules/edge-session/edge_session_bg.wasm"), path.join(out, "edge_session_bg.wasm"));
+    const site = await serveStatic(out);
+    try {
+      const { errors, requests } = await pageSteps(site.url, "esbuild split bundle");
+      assert.deepEqual(errors, []);
+      assert.ok(requests.includes(`${site.url}edge_session_bg.wasm 200`), requests.join("\n"));
+      assert.equal(requests.length, 3, `index.html, page.js, the .wasm: ${requests.join("\n")}`);
+    } finally {
+      site.close();
+    }
+  });
+
   test("webpack --target node: the bundle alone, run from another folder", async () => {
-    await run(bin("webpack"), ["--config", "webpack.config.cjs"], { cwd: dir });
+    const log = await run(bin("webpack"), ["--config", "webpack.config.cjs"], { cwd: dir });
+    assert.doesNotMatch(log, /WARNING|ERROR/, log);
     assertSteps(await run(process.execPath, [elsewhere(path.join(dir, "dist-webpack/main.cjs"))], { cwd: ELSEWHERE }), "webpack node bundle");
   });
 
