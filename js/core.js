@@ -438,11 +438,24 @@ function blobText(value) {
   return ""; // garbage: fails the digest check
 }
 
+// The wasm initialisation an entry shim left running (browser.js: no top-level
+// await), or null once it is done. Its failure rejects every loadSession.
+let pending = null;
+
+/** Internal: an entry shim hands over its wasm initialisation. */
+export function _whenReady(promise) {
+  pending = promise.then(() => {
+    pending = null;
+  });
+  pending.catch(() => {}); // reported by loadSession, not as unhandled
+}
+
 /**
  * Reads the session from a Request, Headers, or Cookie header string.
  * Never throws on anything the client sent; throws SessionError on bad options.
  */
 export async function loadSession(input, options) {
+  if (pending) await pending;
   const opts = resolve(options);
   const now = opts.now();
   let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names), now));

@@ -1,8 +1,4 @@
-// Deno >= 2.6: a source-phase import gives the compiled module with no read permission.
-import source wasm from "./edge_session_bg.wasm";
-import { initSync } from "./edge_session.js";
-
-initSync({ module: wasm });
-
-export * from "./core.js";
-export * from "./stores.js";
+/* @ts-self-types="./index.d.ts" */
+// Deno 2.x (every minor, `deno bundle` too): the inlined wasm of node.js needs
+// no read permission and no source-phase import (Deno >= 2.6 only).
+export * from "./node.js";

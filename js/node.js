@@ -1,8 +1,12 @@
-// Node >= 20: read the .wasm beside this file and compile it synchronously.
-import { readFileSync } from "node:fs";
+/* @ts-self-types="./index.d.ts" */
+// Node >= 20, Bun, Deno: the .wasm travels inside JS as base64
+// (edge_session_wasm.js, made by `make package`), so a bundle (esbuild, webpack,
+// Next.js, `bun build --compile`, `deno bundle`) carries it like any code and
+// nothing depends on where the package's files lie at run time.
 import { initSync } from "./edge_session.js";
+import { wasmBytes } from "./edge_session_wasm.js";
 
-initSync({ module: readFileSync(new URL("./edge_session_bg.wasm", import.meta.url)) });
+initSync({ module: wasmBytes() });
 
 export * from "./core.js";
 export * from "./stores.js";

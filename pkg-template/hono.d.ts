@@ -29,3 +29,11 @@ export type SessionOptionsInput<E extends Env = Env> =
 export declare function session<T extends object = Record<string, Json>, E extends Env = any>(
   options: SessionOptionsInput<E>,
 ): MiddlewareHandler<{ Variables: SessionVariables<T> }>;
+
+// `c.get("session")` is typed in any app that imports the middleware, with no
+// declaration of its own; an app's Env that types `session` takes precedence.
+declare module "hono" {
+  interface ContextVariableMap {
+    session: Session;
+  }
+}

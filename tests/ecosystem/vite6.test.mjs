@@ -1,0 +1,3 @@
+import { viteSuite } from "./vite.mjs";
+
+viteSuite(6);
