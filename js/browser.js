@@ -5,9 +5,10 @@
 // wasm (Vite <= 7 dev pre-bundling moves this file without it; esbuild does not
 // copy it), the inlined copy is imported instead.
 import { initSync } from "./edge_session.js";
-import { _whenReady } from "./core.js";
+import { internal } from "./internal.js";
+import "./core.js";
 
-_whenReady(load(new URL("./edge_session_bg.wasm", import.meta.url)));
+internal.whenReady(load(new URL("./edge_session_bg.wasm", import.meta.url)));
 
 export * from "./core.js";
 export * from "./stores.js";

@@ -442,13 +442,13 @@ function blobText(value) {
 // await), or null once it is done. Its failure rejects every loadSession.
 let pending = null;
 
-/** Internal: an entry shim hands over its wasm initialisation. */
-export function _whenReady(promise) {
+// An entry shim hands over its wasm initialisation.
+internal.whenReady = (promise) => {
   pending = promise.then(() => {
     pending = null;
   });
   pending.catch(() => {}); // reported by loadSession, not as unhandled
-}
+};
 
 /**
  * Reads the session from a Request, Headers, or Cookie header string.
@@ -728,6 +728,7 @@ function subjectText(subject) {
  * it is unaffected.
  */
 export async function revokeAll(subject, options) {
+  if (pending) await pending;
   const opts = revoker(options);
   if (typeof options.revocation.subject !== "string") {
     throw bad("revocation.subject", "must name the data member that identifies the user, to revoke all of a user's sessions");
@@ -740,6 +741,7 @@ export async function revokeAll(subject, options) {
 
 /** Revokes one session by id (`subject` as above, or undefined without `revocation.subject`). */
 export async function revokeSession(subject, id, options) {
+  if (pending) await pending;
   const opts = revoker(options);
   const now = opts.now();
   const text = typeof options.revocation.subject === "string" ? subjectText(subject) : "";
@@ -753,6 +755,7 @@ export async function revokeSession(subject, id, options) {
  * (ms). Needs `revocation.list: true`, which keeps the list on every save.
  */
 export async function listSessions(subject, options) {
+  if (pending) await pending;
   const opts = revoker(options);
   const key = opts.codec.subjectKey(subjectText(subject));
   if (!key) throw bad("subject", "is too long");

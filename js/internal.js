@@ -4,4 +4,6 @@
 export const internal = {
   /** The cached codec for loadSession options (the CLI's inspect). */
   codecFor: null,
+  /** Hands core.js an entry's wasm initialisation (browser.js: no top-level await). */
+  whenReady: null,
 };
