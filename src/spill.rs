@@ -42,8 +42,9 @@ pub const MAX_PREFIX_LEN: usize = 128;
 /// nothing) for a key: Workers KV's documented propagation bound.
 pub const LAG_WINDOW: u64 = 60;
 /// A superseded version is deleted only once it is this old: Workers KV
-/// refuses a second write (a delete counts) to one key within a second.
-pub const RETIRE_AFTER_MS: u64 = 1000;
+/// refuses a second write (a delete counts) to one key within a second; the
+/// rest is slack for clocks that differ between the writer and the deleter.
+pub const RETIRE_AFTER_MS: u64 = 1200;
 /// Random bytes in a version tag (12 base64url characters).
 pub const TAG_LEN: usize = 9;
 /// Most versions a pointer remembers: the current one, the one it
