@@ -6,6 +6,7 @@
 //                       the .wasm stays an import, for Miniflare's CompiledWasm rule
 //   workerd(...)        a Miniflare instance over a bundle, with a KV namespace
 //   workerModules(w)    Miniflare modules for a Worker that imports "edge-session", unbundled
+//   testWorker(f, o)    Miniflare over tests/workerd/<f>, which imports ../../pkg/ directly
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +63,31 @@ export async function workerd(script, bindings) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-09-01",
     kvNamespaces: ["SESSIONS"],
+    bindings,
+  });
+  await mf.ready;
+  return mf;
+}
+
+/**
+ * Miniflare over a test Worker in tests/workerd/ that imports the built
+ * package by path (../../pkg/workerd.js): real local KV as SESSIONS, and the
+ * package's Durable Object as SESSION_DO when the Worker exports it.
+ */
+export async function testWorker(file, { bindings = {}, durableObjects } = {}) {
+  const { Miniflare } = await import("miniflare");
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: root,
+    scriptPath: path.join(root, "tests", "workerd", file),
+    // The .wasm import becomes a WebAssembly.Module, as wrangler bundles it.
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2025-09-01",
+    kvNamespaces: ["SESSIONS"],
+    durableObjects,
     bindings,
   });
   await mf.ready;

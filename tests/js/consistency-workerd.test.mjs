@@ -4,30 +4,18 @@
 // consistency.test.mjs; Deno KV in tests/deno/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { testWorker } from "./bundle.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const ORIGIN = "http://localhost";
 
 let mf;
 let kv;
 
 before(async () => {
-  mf = new Miniflare({
-    modules: true,
-    modulesRoot: root,
-    scriptPath: fileURLToPath(new URL("../workerd/consistency-worker.js", import.meta.url)),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2025-09-01",
-    kvNamespaces: ["SESSIONS"],
+  mf = await testWorker("consistency-worker.js", {
     durableObjects: { SESSION_DO: "SessionDurableObject" },
     bindings: { SESSION_SECRET: "consistency-test-secret-0123456789abcdef" },
   });
-  await mf.ready;
   kv = await mf.getKVNamespace("SESSIONS");
 });
 

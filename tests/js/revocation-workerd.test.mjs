@@ -4,27 +4,15 @@
 // The rules themselves: tests/revocation.rs; Deno KV: tests/deno/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { testWorker } from "./bundle.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 let mf;
 
 before(async () => {
-  mf = new Miniflare({
-    modules: true,
-    modulesRoot: root,
-    scriptPath: fileURLToPath(new URL("../workerd/revocation-worker.js", import.meta.url)),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2025-09-01",
-    kvNamespaces: ["SESSIONS"],
+  mf = await testWorker("revocation-worker.js", {
     durableObjects: { SESSION_DO: "SessionDurableObject" },
     bindings: { SESSION_SECRET: "revocation-workerd-secret-0123456789abcdef" },
   });
-  await mf.ready;
 });
 
 after(async () => {
