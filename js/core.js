@@ -35,6 +35,7 @@ const PARTITIONED = 8;
 const EXPIRES = 16;
 const ROLLING = 32;
 const STORE_CAS = 64;
+const FOREIGN = 128;
 // Merge-and-retry rounds for a compare-and-swap write before giving up.
 const MAX_MERGES = 8;
 
@@ -124,7 +125,8 @@ function resolve(options) {
     (flag(c.partitioned, "cookie.partitioned", false) ? PARTITIONED : 0) |
     (flag(c.expires, "cookie.expires", false) ? EXPIRES : 0) |
     (flag(options.rolling, "rolling", false) ? ROLLING : 0) |
-    (store && canSwap(store) ? STORE_CAS : 0);
+    (store && canSwap(store) ? STORE_CAS : 0) |
+    (foreign ? FOREIGN : 0);
   const numbers = [
     maxAge,
     idleTimeout ?? 0,

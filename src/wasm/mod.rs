@@ -29,6 +29,8 @@ const PARTITIONED: u32 = 8;
 const EXPIRES: u32 = 16;
 const ROLLING: u32 = 32;
 const STORE_CAS: u32 = 64;
+// A foreign format follows (setFormat): no native secrets are needed.
+const FOREIGN: u32 = 128;
 
 // Bits of the `flags` argument of `Codec::save`.
 const REGENERATE: u32 = 1;
@@ -68,7 +70,7 @@ impl Codec {
         store_prefix: Option<String>,
     ) -> Result<Codec, JsValue> {
         // No secrets: a foreign format follows (setFormat), which needs none.
-        let ring = if secrets.is_empty() {
+        let ring = if secrets.is_empty() && flags & FOREIGN != 0 {
             KeyRing::unkeyed(&mut OsRandom).map_err(|_| option_error(RANDOM_ERROR))?
         } else {
             KeyRing::new(&secrets).map_err(config_error)?
@@ -118,9 +120,9 @@ impl Codec {
         cfg.max_age = whole(num(0));
         cfg.idle_timeout = Some(whole(num(1))).filter(|s| *s > 0);
         cfg.touch_after_secs = Some(whole(num(2))).filter(|s| *s > 0);
-        // Negative: the default.
-        if num(6) >= 0.0 {
-            cfg.absolute_timeout = whole(num(6));
+        // Absent or negative: the default.
+        if let Some(&t) = numbers.get(6).filter(|t| **t >= 0.0) {
+            cfg.absolute_timeout = whole(t);
         }
         cfg.rolling = flags & ROLLING != 0;
         cfg.inline_limit = size(num(3));
