@@ -55,7 +55,7 @@ fn save_and_load(
     let mut stored: Option<(String, String)> = None;
     for op in &plan.store {
         match op {
-            StoreOp::Put { key, value, ttl } => {
+            StoreOp::Put { key, value, ttl, .. } => {
                 assert!(*ttl >= 60);
                 assert!(
                     !value.contains(data) || data.len() < 8,
