@@ -2,7 +2,7 @@
 #   make demo     run the demo Worker on workerd with local KV (http://localhost:8787)
 #   make test     install what is missing, then run every test
 #   make package  build the npm package into pkg/
-#   make bench    benchmarks: speed, size, cold start, store cost
+#   make bench    benchmarks: speed, the true floor, size, cold start, store cost
 #   make test-ecosystem  the packed package in Next.js, Vite, esbuild, webpack, Bun, Deno, wrangler
 
 WASM_BINDGEN_VERSION := 0.2.130

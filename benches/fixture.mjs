@@ -29,3 +29,19 @@ export function check(d) {
     throw new Error(`bench: the session did not load intact: ${JSON.stringify(d)?.slice(0, 120)}`);
   }
 }
+
+/**
+ * The ~1 KiB session grown to about `bytes` of JSON by a browsing history
+ * (many small objects, as real large sessions are, not one long string).
+ */
+export function sessionOfSize(bytes) {
+  const d = sessionData();
+  d.history = [];
+  let size = JSON.stringify(d).length;
+  for (let i = 0; size < bytes; i++) {
+    const item = { path: `/products/category-${i % 7}/item-${10000 + i * 37}`, at: 1767225600 + i * 61, title: `Product ${i}: "quoted" & more` };
+    d.history.push(item);
+    size += JSON.stringify(item).length + 1;
+  }
+  return d;
+}

@@ -28,33 +28,34 @@ function cookieValue(header, name) {
 const pair = (setCookie) => setCookie.split(";")[0];
 
 function edgeSession(es, mode) {
-  const options = { secrets: [SECRET], mode, maxAge: MAX_AGE };
+  // Options resolved once, as the peers' storages and middlewares do.
+  const sessions = es.createSessionStorage({ secrets: [SECRET], mode, maxAge: MAX_AGE });
   return {
     id: `edge-session-${mode}`,
     label: `edge-session (${mode})`,
     ours: true,
     async setup() {
-      const s = await es.loadSession("", options);
+      const s = await sessions.load("");
       for (const [k, v] of Object.entries(sessionData())) s.set(k, v);
-      const lines = await es.saveSession(s);
+      const lines = await sessions.save(s);
       return pair(lines[0]);
     },
     async load(cookie) {
-      const s = await es.loadSession(cookie, options);
+      const s = await sessions.load(cookie);
       check(s.toJSON());
       return 0;
     },
     async change(cookie) {
-      const s = await es.loadSession(cookie, options);
+      const s = await sessions.load(cookie);
       check(s.toJSON());
       s.get("cart")[0].qty += 1;
-      return (await es.saveSession(s)).length;
+      return (await sessions.save(s)).length;
     },
     async read(cookie) {
-      const s = await es.loadSession(cookie, options);
+      const s = await sessions.load(cookie);
       check(s.toJSON());
       if (typeof s.get("user").name !== "string") throw new Error("bench: no user");
-      const n = (await es.saveSession(s)).length;
+      const n = (await sessions.save(s)).length;
       if (n !== 0) throw new Error(`bench: edge-session emitted ${n} Set-Cookie on a read-only request`);
       return n;
     },
@@ -277,7 +278,7 @@ function honoBaseline({ Hono }) {
 
 /**
  * Every flow, edge-session first. `libs`: { es, iron, rr, hono } where
- * es = { loadSession, saveSession }, iron = iron-session, rr = react-router,
+ * es = { createSessionStorage }, iron = iron-session, rr = react-router,
  * hono = { Hono, getSignedCookie, setSignedCookie, useSession }.
  */
 export function makeFlows({ es, iron, rr, hono }) {

@@ -1,11 +1,13 @@
 // `make bench` (after `make package`): speed against the peers in Node and
-// workerd, the floor of bare primitives, the JS↔wasm boundary (JSON strings
-// vs serde-wasm-bindgen), size, cold start and store cost.
+// workerd, the true floor (hand-written platform crypto + JSON + base64, 1 KiB
+// and spilled 16/64/200 KiB sessions), the breakdown against our own wasm
+// primitives, the JS↔wasm boundary (JSON strings vs serde-wasm-bindgen),
+// size, cold start and store cost, and the targets of issue 12.
 // Prints a markdown report on stdout; writes target/bench/summary.json (every
 // figure) and target/bench/speed.svg (copied to benches/speed.svg for the README).
 //
 //   BENCH_QUICK=1        few iterations: a smoke run for CI (figures are rough)
-//   BENCH_ONLY=a,b       only these sections: speed, workerd, floor, boundary, size, coldstart, store
+//   BENCH_ONLY=a,b       only these sections: speed, workerd, truefloor, floor, boundary, size, coldstart, store
 // Progress goes to stderr.
 import { copyFileSync, existsSync } from "node:fs";
 import os from "node:os";
@@ -21,6 +23,7 @@ import { markdown, svg, targets } from "./report.mjs";
 import { sizeBench } from "./size.mjs";
 import { nodeSpeed, ratios, workerdSpeed } from "./speed.mjs";
 import { storeBench } from "./store.mjs";
+import { trueFloorNode, trueFloorWorkerd } from "./truefloor-bench.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
@@ -58,6 +61,12 @@ if (want("speed")) {
 if (want("workerd")) {
   const { results, emptyRequestMs } = await workerdSpeed(flows, { quick, log });
   summary.speed.workerd = { results, ratios: ratios(results), emptyRequestMs };
+}
+if (want("truefloor")) {
+  summary.trueFloor = {
+    node: await trueFloorNode({ quick, log }),
+    workerd: await trueFloorWorkerd({ quick, log }),
+  };
 }
 if (want("floor")) {
   buildBenchWasm({ log });

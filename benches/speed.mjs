@@ -99,12 +99,12 @@ export async function nodeSpeed(flows, { quick, log }) {
   return finish(flows, raw, emitted);
 }
 
-const ORIGIN = "http://bench.local";
+export const ORIGIN = "http://bench.local";
 
 /** One batch in workerd, timed from outside: ms of wall time for the request. */
-async function dispatch(mf, query) {
+export async function dispatch(mf, query, path = "/run") {
   const t0 = performance.now();
-  const res = await mf.dispatchFetch(`${ORIGIN}/run?${new URLSearchParams(query)}`);
+  const res = await mf.dispatchFetch(`${ORIGIN}${path}?${new URLSearchParams(query)}`);
   const body = await res.text();
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`bench: workerd ${JSON.stringify(query)}: ${res.status} ${body}`);

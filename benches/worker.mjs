@@ -3,11 +3,15 @@
 // still during CPU work, so this Worker only runs batches; Node times them.
 //   GET /verify                  -> {ok, emitted: {lib: {op: Set-Cookie count}}}
 //   GET /run?lib=&op=&n=         -> runs the op n times on lib's saved cookie
+//   GET /tf/verify               -> sets up the true floor (benches/truefloor.mjs): {ok, impls, base64}
+//   GET /tf/run?case=&impl=&n=   -> runs that contender's load + change + save n times
 import * as es from "../pkg/workerd.js";
 import * as peers from "./peers.mjs";
 import { makeFlows, OPS } from "./flows.mjs";
+import { makeTrueFloor } from "./truefloor.mjs";
 
 let state;
+let floorState;
 
 // Crypto and randomness are not allowed at module scope in workerd: set up
 // on the first request.
@@ -22,6 +26,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     try {
+      if (url.pathname.startsWith("/tf/")) return await trueFloor(url);
       state ??= await init();
       if (url.pathname === "/verify") {
         const emitted = {};
@@ -43,3 +48,22 @@ export default {
     }
   },
 };
+
+async function trueFloor(url) {
+  if (!floorState) {
+    const { contenders, base64 } = makeTrueFloor({ es, subtle: crypto.subtle, random: (a) => crypto.getRandomValues(a) });
+    for (const byImpl of Object.values(contenders)) {
+      for (const [impl, x] of Object.entries(byImpl)) {
+        await x.setup();
+        if ((await x.change()) !== 1) throw new Error(`true floor: ${impl} did not emit one cookie`);
+      }
+    }
+    floorState = { contenders, base64, impls: Object.keys(Object.values(contenders)[0]) };
+  }
+  if (url.pathname === "/tf/verify") return Response.json({ ok: true, impls: floorState.impls, base64: floorState.base64 });
+  const x = floorState.contenders[url.searchParams.get("case")]?.[url.searchParams.get("impl")];
+  if (!x) return new Response("unknown case or impl", { status: 404 });
+  const n = Number(url.searchParams.get("n") ?? 0);
+  for (let i = 0; i < n; i++) await x.change();
+  return new Response("ok");
+}

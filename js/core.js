@@ -458,7 +458,10 @@ internal.whenReady = (promise) => {
  */
 export async function loadSession(input, options) {
   if (pending) await pending;
-  const opts = resolve(options);
+  return load(input, resolve(options));
+}
+
+async function load(input, opts) {
   const now = opts.now();
   let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names), now));
   let version;
@@ -483,6 +486,24 @@ export async function loadSession(input, options) {
   if (out.check) out = await checkRevoked(opts, out, now);
   if (out.error) throw coreFailure(out.error, now);
   return new Session(opts, out, version);
+}
+
+/**
+ * Options resolved and checked once (bad ones throw here), for apps that load
+ * on every request: `load` and `save` behave as loadSession and saveSession.
+ */
+export function createSessionStorage(options) {
+  // While an entry is still loading the wasm (browser.js), the options are
+  // checked at the first load instead, as loadSession would check them.
+  let opts = pending ? null : resolve(options);
+  const ready = async () => {
+    if (pending) await pending;
+    return (opts ??= resolve(options));
+  };
+  return Object.freeze({
+    load: async (input) => load(input, opts ?? (await ready())),
+    save: (session, target) => saveSession(session, target),
+  });
 }
 
 /** Reads the revocation records the core named; the core decides what they mean. */

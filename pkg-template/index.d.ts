@@ -317,6 +317,24 @@ export declare function saveSession(session: Session<any>, target: Response): Pr
 export declare function saveSession(session: Session<any>, target: Headers): Promise<Headers>;
 export declare function saveSession(session: Session<any>): Promise<string[]>;
 
+/** loadSession and saveSession with the options resolved and checked once, by createSessionStorage. */
+export interface SessionStorage {
+  /** As loadSession with the storage's options. */
+  load<T extends Data = Record<string, Json>>(
+    input: Request | Headers | NodeHeadersSource | string | null | undefined,
+  ): Promise<Session<T>>;
+  /** As saveSession. */
+  save(session: Session<any>, target: Response): Promise<Response>;
+  save(session: Session<any>, target: Headers): Promise<Headers>;
+  save(session: Session<any>): Promise<string[]>;
+}
+
+/**
+ * Resolves and checks `options` once (throws SessionError on bad ones), for reuse on every
+ * request. In the browser entry, before its wasm has loaded, they are checked at the first load.
+ */
+export declare function createSessionStorage(options: SessionOptions): SessionStorage;
+
 export declare function kvStore(namespace: {
   get(key: string, type: "text"): Promise<string | null>;
   put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;

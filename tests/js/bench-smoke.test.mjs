@@ -1,6 +1,6 @@
 // A smoke run of the benchmarks (`BENCH_QUICK=1 node benches/run.mjs`), so
 // the harness does not rot. It asserts that the run succeeds and writes every
-// section, and the invariants that are not timings: a read-only request makes
+// section (the true floor and the targets of issue 12 included), and the invariants that are not timings: a read-only request makes
 // no store write and no Set-Cookie, a spilled load one store read, an inline
 // load none. Timings are never asserted. Needs pkg/ (`make package`); the
 // first run also builds the bench wasm under target/bench/.
@@ -33,7 +33,7 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
 
   assert.equal(s.quick, true);
   for (const k of ["cpu", "cores", "node", "date"]) assert.ok(s.machine[k], `machine.${k}`);
-  for (const k of ["speed", "floor", "boundary", "size", "coldStart", "store", "targets"]) assert.ok(s[k], `section ${k}`);
+  for (const k of ["speed", "trueFloor", "floor", "boundary", "size", "coldStart", "store", "targets"]) assert.ok(s[k], `section ${k}`);
   for (const rt of ["node", "workerd"]) {
     const sp = s.speed[rt];
     assert.ok(sp, `speed.${rt}`);
@@ -57,6 +57,18 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
       assert.equal(sp.results[`edge-session-${mode}`].ops.change.emitted, 1, `${rt} ${mode}: Set-Cookie on change`);
     }
   }
+  // The true floor: every case, edge-session and each floor, in both runtimes.
+  const floors = { node: ["edge-session", "webcrypto", "node-crypto"], workerd: ["edge-session", "webcrypto"] };
+  for (const [rt, impls] of Object.entries(floors)) {
+    for (const id of ["inline-1k-sealed", "inline-1k-signed", "spilled-16k", "spilled-64k", "spilled-200k"]) {
+      const c = s.trueFloor[rt]?.cases[id];
+      assert.ok(c, `trueFloor.${rt}.${id}`);
+      assert.deepEqual(Object.keys(c.us).sort(), [...impls].sort(), `trueFloor.${rt}.${id} contenders`);
+      for (const impl of impls) assert.equal(typeof c.us[impl], "number", `trueFloor ${rt} ${id} ${impl}`);
+      assert.ok(c.vsFloor.webcrypto > 0 && c.vsFastestFloor > 0, `trueFloor ${rt} ${id} ratios`);
+    }
+  }
+  // The wasm-primitives floor stays, as a breakdown.
   for (const mode of ["sealed", "signed"]) assert.ok(s.floor.modes[mode].multiple.loadAndSave > 0);
   // The boundary: JSON strings vs serde-wasm-bindgen, three session sizes, each direction.
   for (const name of ["small", "fixture", "large"]) {
@@ -89,5 +101,26 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
 
   assert.match(run.stdout, /^## Speed, Node$/m);
   assert.match(run.stdout, /^## Boundary: JSON strings vs serde-wasm-bindgen/m);
-  assert.match(run.stdout, /^## Targets \(issue 5\)$/m);
+  assert.match(run.stdout, /^## True floor: /m);
+  assert.match(run.stdout, /^## Targets \(issue 12\)$/m);
+  // Every target of issue 12 is printed, met or not.
+  const names = s.targets.map((t) => t.name);
+  for (const want of [
+    /^spilled 64 KiB, workerd/,
+    /^spilled 200 KiB, workerd/,
+    /^spilled 64 KiB, Node/,
+    /^spilled 200 KiB, Node/,
+    /^1 KiB sealed, workerd: edge-session ÷ WebCrypto floor/,
+    /^1 KiB signed, workerd: edge-session ÷ WebCrypto floor/,
+    /^1 KiB sealed, workerd: faster than every peer/,
+    /^1 KiB signed, Node: faster than every peer/,
+    /^1 KiB sealed, Node: edge-session ÷ faster floor/,
+    /^default wasm size, raw/,
+    /^default wasm size, gzip/,
+    /^compile \+ instantiate, Node/,
+    /^store reads on a spilled load/,
+  ]) {
+    assert.ok(names.some((n) => want.test(n)), `target ${want} is printed`);
+  }
+  for (const t of s.targets) assert.equal(typeof t.met, "boolean", `${t.name}: met`);
 });

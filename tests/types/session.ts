@@ -1,6 +1,7 @@
 // A typed session, the options, the status union and SessionError codes,
 // as an application writes them. Must compile with `tsc --strict`.
 import {
+  createSessionStorage,
   durableObjectStore,
   listSessions,
   loadSession,
@@ -17,6 +18,7 @@ import {
   type SessionOptions,
   type SessionReason,
   type SessionStatus,
+  type SessionStorage,
   type SessionStore,
   type ListedSession,
 } from "edge-session";
@@ -193,4 +195,15 @@ export async function testingHelpers() {
   jar.apply(await saveSession(s));
   now.advance(1000);
   return kv.rejected.length;
+}
+
+/** Options resolved once; load and save per request. */
+const sessions: SessionStorage = createSessionStorage(options);
+export async function withStorage(request: Request): Promise<Response> {
+  const s = await sessions.load<Data>(request);
+  const user: User | undefined = s.get("user");
+  if (!user) s.set("user", { id: 2, name: "bob", roles: [] });
+  const lines: string[] = await sessions.save(s);
+  void lines;
+  return sessions.save(s, new Response("ok"));
 }
