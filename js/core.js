@@ -3,7 +3,7 @@
 // Every decision (valid or not, inline or spilled, what to write) is made in
 // wasm; this file only carries it out. Runtime differences live in the entry
 // shims (workerd.js, deno.js, node.js, browser.js), not here.
-import { Codec } from "./edge_session.js";
+import { Codec, optionsKey } from "./edge_session.js";
 import { internal } from "./internal.js";
 
 /** The error thrown for bad options and failed saves. `code` is stable. */
@@ -347,7 +347,8 @@ internal.codecFor = (options) => resolve(options).codec;
 
 // One codec per distinct option set: keys are derived once, not per request.
 function codec(args, foreign, legacy, revocation) {
-  const cacheKey = JSON.stringify(foreign || legacy.length || revocation ? [args, foreign, legacy, revocation] : args);
+  // A digest: the cache keeps no copy of the secrets.
+  const cacheKey = optionsKey(JSON.stringify([args, foreign, legacy, revocation]));
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);

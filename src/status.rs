@@ -110,11 +110,17 @@ pub enum Reason {
     BadMac,
     /// iron: the seal names a password id that is not configured.
     UnknownPassword,
+    /// Logged out (destroy, regenerate, revokeSession): a copy of its cookie.
+    Revoked,
+    /// Signed out everywhere (revokeAll) after it started.
+    SignedOut,
+    /// The revocation records could not be read (fail-closed).
+    RevocationFailed,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 23] = [
         Reason::Malformed,
         Reason::UnsupportedVersion,
         Reason::UnknownKey,
@@ -135,6 +141,9 @@ impl Reason {
         Reason::PickleUnsupported,
         Reason::BadMac,
         Reason::UnknownPassword,
+        Reason::Revoked,
+        Reason::SignedOut,
+        Reason::RevocationFailed,
     ];
 
     /// The stable code, as `session.reason` shows it. Never changes once published.
@@ -160,6 +169,9 @@ impl Reason {
             Reason::PickleUnsupported => "pickle_unsupported",
             Reason::BadMac => "bad_mac",
             Reason::UnknownPassword => "unknown_password",
+            Reason::Revoked => "revoked",
+            Reason::SignedOut => "signed_out",
+            Reason::RevocationFailed => "revocation_failed",
         }
     }
 

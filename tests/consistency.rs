@@ -265,7 +265,7 @@ fn a_lagging_read_never_becomes_a_new_session_or_a_write() {
     behind.map.remove(&key);
     let l = behind.load(&c, &newer, NOW + 2);
     assert_eq!(
-        (l.status, l.reason),
+        (l.status, l.reason.map(Reason::as_str)),
         (Status::Unavailable, Some("store_lagging"))
     );
     let change = Change {

@@ -4,7 +4,7 @@
 //! minimal reproducers.
 
 use edge_session::cookie::CookieOptions;
-use edge_session::{Change, Config, KeyRing, LoadStep, OsRandom, StoreOp};
+use edge_session::{Change, Config, KeyRing, LoadStep, OsRandom, Reason, StoreOp};
 
 const NOW: u64 = 1_800_000_000;
 
@@ -41,7 +41,7 @@ fn round_trip(cfg: &Config, data: &str) -> Result<(&'static str, Option<&'static
             cfg.load_fetched(f, blob, NOW + 1, &mut OsRandom).unwrap()
         }
     };
-    Ok((loaded.status.as_str(), loaded.reason))
+    Ok((loaded.status.as_str(), loaded.reason.map(Reason::as_str)))
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::formats::{Foreign, Format};
 use crate::id::is_id;
 use crate::spill::{self, Layout, Pointer, Reference};
 use crate::status::check_clock;
-use crate::{payload, DecodeError, LoadError, Random, RandomError, Status};
+use crate::{payload, DecodeError, LoadError, Random, RandomError, Reason, Status};
 
 /// A loaded session.
 ///
@@ -27,7 +27,7 @@ pub struct Loaded {
     /// Why the session is what it is.
     pub status: Status,
     /// For a session that is not `valid`, why the cookie was not accepted.
-    pub reason: Option<&'static str>,
+    pub reason: Option<Reason>,
     /// The user's data: a JSON object.
     pub data: String,
     /// Flash values from the previous request: a JSON object.
@@ -150,7 +150,7 @@ impl Config {
     fn fresh(
         &self,
         status: Status,
-        reason: Option<&'static str>,
+        reason: Option<Reason>,
         rng: &mut impl Random,
     ) -> Result<Loaded, RandomError> {
         Ok(Loaded {
@@ -170,12 +170,12 @@ impl Config {
             }
             _ => Status::Invalid,
         };
-        self.fresh(status, Some(e.reason()), rng)
+        self.fresh(status, Some(e.into()), rng)
     }
 
     /// An empty session that keeps the id and store location it could not
     /// read, and refuses to save changes: the data may still be there.
-    fn unavailable(&self, fetch: Fetch, reason: &'static str) -> Loaded {
+    fn unavailable(&self, fetch: Fetch, reason: Reason) -> Loaded {
         let mut meta = Meta::new(fetch.pointer.id.clone());
         meta.unavailable = true;
         meta.named = Some(fetch.pointer.id.clone());
@@ -209,10 +209,11 @@ impl Config {
     /// had for a new id.
     ///
     /// ```
-    /// use edge_session::{cookie::CookieOptions, Config, KeyRing, LoadError, LoadStep, OsRandom, Status};
+    /// use edge_session::{cookie::CookieOptions, Config, KeyRing, LoadError, LoadStep, OsRandom, Reason, Status};
     /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
     /// let LoadStep::Done(s) = cfg.load("s=forged", 1_700_000_000, &mut OsRandom).unwrap() else { unreachable!() };
-    /// assert_eq!((s.status, s.reason), (Status::Invalid, Some("malformed")));
+    /// assert_eq!((s.status, s.reason), (Status::Invalid, Some(Reason::Malformed)));
+    /// assert_eq!(s.reason.map(Reason::as_str), Some("malformed"));
     /// // performance.now() by mistake: refused, never read as 1970.
     /// assert_eq!(cfg.load("s=x", 1234, &mut OsRandom).unwrap_err(), LoadError::Clock);
     /// ```
@@ -250,7 +251,7 @@ impl Config {
                 format => LoadStep::Done(
                     match format.decode(&self.cookie.name, value, now_ms, &self.limits) {
                         Ok(f) => self.foreign_loaded(f, now, None, rng)?,
-                        Err((status, reason)) => self.fresh(status, Some(reason), rng)?,
+                        Err((status, reason)) => self.fresh(status, Some(refused(reason)), rng)?,
                     },
                 ),
             },
@@ -304,7 +305,7 @@ impl Config {
         let Some((i, reason)) = cut_off else {
             return Ok(None);
         };
-        let mut l = self.fresh(Status::Expired, Some(reason), rng)?;
+        let mut l = self.fresh(Status::Expired, Some(refused(reason)), rng)?;
         l.meta.migrated = Some(i);
         Ok(Some(l))
     }
@@ -393,7 +394,7 @@ impl Config {
         let Some(prefix) = &self.store_prefix else {
             return Ok(LoadStep::Done(self.fresh(
                 Status::Invalid,
-                Some("no_store"),
+                Some(Reason::NoStore),
                 rng,
             )?));
         };
@@ -447,9 +448,9 @@ impl Config {
             && fetch.pointer.layout != Layout::Head;
         let Some(blob) = blob else {
             return Ok(if lagging {
-                self.unavailable(fetch, "store_lagging")
+                self.unavailable(fetch, Reason::StoreLagging)
             } else {
-                let mut l = self.fresh(Status::Stale, Some("missing"), rng)?;
+                let mut l = self.fresh(Status::Stale, Some(Reason::Missing), rng)?;
                 l.meta.named = Some(fetch.pointer.id);
                 l
             });
@@ -457,19 +458,19 @@ impl Config {
         let exact = fetch.pointer.matches(blob);
         if !exact && fetch.pointer.layout == Layout::Versioned {
             // Versions are never rewritten: this is not what was written there.
-            return Ok(self.unavailable(fetch, "digest_mismatch"));
+            return Ok(self.unavailable(fetch, Reason::DigestMismatch));
         }
         let max = self.doc_limits().max_bytes;
         let opened = match envelope::open(&self.ring, &self.store_ctx(&fetch.key), blob, now, max) {
             Ok(o) if o.header.kind == Kind::Blob => o,
-            Ok(_) => return Ok(self.unavailable(fetch, DecodeError::BadTag.reason())),
+            Ok(_) => return Ok(self.unavailable(fetch, Reason::BadTag)),
             Err(DecodeError::Expired) => return Ok(self.rejected(DecodeError::Expired, rng)?),
-            Err(e) => return Ok(self.unavailable(fetch, e.reason())),
+            Err(e) => return Ok(self.unavailable(fetch, e.into())),
         };
         let doc = match self.parse_doc(&opened.payload) {
             Ok(d) if d.id == fetch.pointer.id => d,
-            Ok(_) => return Ok(self.unavailable(fetch, "id_mismatch")),
-            Err(e) => return Ok(self.unavailable(fetch, e.reason())),
+            Ok(_) => return Ok(self.unavailable(fetch, Reason::IdMismatch)),
+            Err(e) => return Ok(self.unavailable(fetch, e.into())),
         };
         let mut pointer = fetch.pointer.clone();
         if !exact {
@@ -481,7 +482,7 @@ impl Config {
                 _ => false,
             };
             if !newer {
-                return Ok(self.unavailable(fetch, "store_lagging"));
+                return Ok(self.unavailable(fetch, Reason::StoreLagging));
             }
             pointer.generation = doc.generation.unwrap_or(pointer.generation);
             pointer.digest = spill::digest(blob);
@@ -509,10 +510,10 @@ impl Config {
     /// # let header = plan.cookies[0].split(';').next().unwrap();
     /// let LoadStep::Fetch(f) = cfg.load(header, now, &mut OsRandom).unwrap() else { unreachable!() };
     /// let s = cfg.load_failed(f);
-    /// assert_eq!((s.status, s.reason), (Status::Unavailable, Some("store_failed")));
+    /// assert_eq!((s.status, s.reason), (Status::Unavailable, Some(Reason::StoreFailed)));
     /// ```
     pub fn load_failed(&self, fetch: Fetch) -> Loaded {
-        self.unavailable(fetch, "store_failed")
+        self.unavailable(fetch, Reason::StoreFailed)
     }
 
     pub(super) fn parse_doc<'a>(&self, json: &'a [u8]) -> Result<Doc<'a>, DecodeError> {
@@ -601,4 +602,9 @@ impl Config {
             meta,
         })
     }
+}
+
+/// A foreign format's refusal code as a reason; every read-path code has one.
+fn refused(code: &str) -> Reason {
+    Reason::from_code(code).unwrap_or(Reason::Malformed)
 }

@@ -401,7 +401,7 @@ impl Config {
             meta.unavailable = true;
             Ok(Loaded {
                 status: Status::Unavailable,
-                reason: Some("revocation_failed"),
+                reason: Some(crate::Reason::RevocationFailed),
                 data: String::from(super::EMPTY),
                 flash: String::from(super::EMPTY),
                 migrated_from: None,
@@ -422,12 +422,12 @@ impl Config {
             let started = loaded.meta.started;
             let id = loaded.meta.named.as_ref().unwrap_or(&loaded.meta.id);
             let reason = if find(&rec.revoked, id).is_some() {
-                "revoked"
+                crate::Reason::Revoked
             } else if loaded.status == Status::Valid
                 && loaded.meta.subject.is_some()
                 && started < rec.cutoff
             {
-                "signed_out"
+                crate::Reason::SignedOut
             } else {
                 continue;
             };

@@ -620,6 +620,15 @@ fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format
     }
 }
 
+/// The driver's cache key for an option set: a SHA-256 of its JSON, so the
+/// cache holds no copy of the secrets in it.
+#[wasm_bindgen(js_name = optionsKey)]
+pub fn options_key(json: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(json.as_bytes()))
+}
+
 fn edit_json(edit: Option<RecordEdit>) -> String {
     let Some(edit) = edit else {
         return String::from("{\"error\":\"invalid_subject\"}");
@@ -710,7 +719,7 @@ fn loaded_json(l: &Loaded) -> String {
     s.push_str(l.status.as_str());
     s.push_str("\",\"reason\":");
     match l.reason {
-        Some(r) => push_json_str(&mut s, r),
+        Some(r) => push_json_str(&mut s, r.as_str()),
         None => s.push_str("null"),
     }
     s.push_str(",\"id\":");

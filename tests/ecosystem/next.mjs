@@ -13,6 +13,8 @@ const ALLOWED = [
   /middleware-to-proxy/,
   /The Edge Runtime is deprecated|edge-runtime-deprecated/,
   /Using edge runtime on a page currently disables static generation/,
+  // Printed when CI=true (as in this project's CI): about Next's own cache.
+  /No build cache found/,
 ];
 
 /** The Server Action through its progressive-enhancement form POST, as a browser without JS sends it. */

@@ -1,7 +1,7 @@
 // Node, bundlers, Bun, Deno, wrangler and Hono rows (Node 20 pins).
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ECO, ENV, TARBALL, assertCounter, assertSteps, pageSteps, project, run, serveStatic, serve, freePort, counterOverHttp } from "./lib.mjs";
 
@@ -161,7 +161,10 @@ describe("tools (Node 20 pins)", { timeout: 900_000 }, () => {
     test(`${name}: deploy --dry-run, the output on workerd (Miniflare)`, async () => {
       const out = path.join(dir, `dist-wrangler-${path.basename(entry, ".ts")}`);
       rmSync(out, { recursive: true, force: true });
-      await run(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out, "--name", "eco", "--compatibility-date", "2026-04-01", entry], { cwd: dir });
+      // A config of its own: without one, wrangler walks up to the repository's wrangler.toml.
+      const config = path.join(dir, "wrangler-dry-run.json");
+      writeFileSync(config, JSON.stringify({ name: "eco", main: entry, compatibility_date: "2026-04-01" }));
+      await run(bin("wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", out], { cwd: dir });
       const { Miniflare } = await import(path.join(dir, "node_modules/miniflare/dist/src/index.js"));
       const main = readdirSync(out).find((f) => f.endsWith(".js"));
       const mf = new Miniflare({
