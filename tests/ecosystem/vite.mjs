@@ -6,7 +6,16 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { ENV, freePort, pageSteps, project, run, serve, warnings } from "./lib.mjs";
 
-const SHARED = ["counter.js", "steps.js", "page.js", "index.html", "vitest-steps.js", "vitest.config.js"].map((f) => [`shared/${f}`, f]);
+const SHARED = [
+  "counter.js",
+  "steps.js",
+  "page.js",
+  "index.html",
+  "vitest-steps.js",
+  "vitest.config.js",
+  "vitest.node.config.js",
+  "flow.test.js",
+].map((f) => [`shared/${f}`, f]);
 
 export function viteSuite(version, { vitest = false } = {}) {
   describe(`Vite ${version}`, { timeout: 600_000 }, () => {
@@ -45,6 +54,17 @@ export function viteSuite(version, { vitest = false } = {}) {
     if (vitest) {
       test("Vitest browser mode (Chromium), zero config for edge-session", async () => {
         const out = await run(path.join(dir, "node_modules/.bin/vitest"), ["run", "--config", "vitest.config.js"], { cwd: dir, env: { ...ENV, CI: "1" } });
+        assert.match(out, /1 passed/);
+      });
+
+      test("Vitest browser mode: the README's flow test with edge-session/testing", async () => {
+        const env = { ...ENV, CI: "1", VITEST_FILE: "flow.test.js" };
+        const out = await run(path.join(dir, "node_modules/.bin/vitest"), ["run", "--config", "vitest.config.js"], { cwd: dir, env });
+        assert.match(out, /1 passed/);
+      });
+
+      test("Vitest in Node: the README's flow test with edge-session/testing", async () => {
+        const out = await run(path.join(dir, "node_modules/.bin/vitest"), ["run", "--config", "vitest.node.config.js"], { cwd: dir, env: { ...ENV, CI: "1" } });
         assert.match(out, /1 passed/);
       });
     }

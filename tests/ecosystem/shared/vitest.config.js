@@ -4,7 +4,7 @@ import { playwright } from "@vitest/browser-playwright";
 
 export default defineConfig({
   test: {
-    include: ["vitest-steps.js"],
+    include: [process.env.VITEST_FILE ?? "vitest-steps.js"],
     browser: {
       enabled: true,
       headless: true,
