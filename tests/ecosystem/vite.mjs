@@ -63,10 +63,13 @@ export function viteSuite(version, { vitest = false } = {}) {
         assert.match(out, /1 passed/);
       });
 
-      test("Vitest in Node: the README's flow test with edge-session/testing", async () => {
-        const out = await run(path.join(dir, "node_modules/.bin/vitest"), ["run", "--config", "vitest.node.config.js"], { cwd: dir, env: { ...ENV, CI: "1" } });
-        assert.match(out, /1 passed/);
-      });
+      for (const environment of ["node", "jsdom", "happy-dom", "edge-runtime"]) {
+        test(`Vitest, environment ${environment}: the README's flow test with edge-session/testing`, async () => {
+          const env = { ...ENV, CI: "1", VITEST_ENV: environment };
+          const out = await run(path.join(dir, "node_modules/.bin/vitest"), ["run", "--config", "vitest.node.config.js"], { cwd: dir, env });
+          assert.match(out, /1 passed/);
+        });
+      }
     }
   });
 }

@@ -1,8 +1,12 @@
-// Where Chromium is, and nothing about edge-session.
+// Where Chromium is; for edge-session itself, nothing (the one setting below is
+// for tests that also import edge-session/testing).
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 
 export default defineConfig({
+  // Only for tests that import edge-session/testing: Vite would find it late
+  // and re-bundle its dependencies mid-run.
+  optimizeDeps: process.env.VITEST_FILE ? { include: ["edge-session", "edge-session/testing"] } : {},
   test: {
     include: [process.env.VITEST_FILE ?? "vitest-steps.js"],
     browser: {
