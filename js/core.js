@@ -21,9 +21,7 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 // Cookie headers longer than this are narrowed to the pairs we may read
 // before they cross into wasm, whose memory never shrinks.
 const NARROW_ABOVE = 8192;
-// The longest cookie value the core reads: a signed 32 KiB payload, base64url.
-const MAX_COOKIE_VALUE = Math.ceil(((16 + 32 * 1024 + 32) * 4) / 3);
-const MAX_SECONDS = 400 * DAY;
+
 const CODECS = new Map();
 const CODEC_CACHE_SIZE = 32;
 const SAME_SITE = { strict: "Strict", lax: "Lax", none: "None" };
@@ -36,6 +34,7 @@ const EXPIRES = 16;
 const ROLLING = 32;
 const STORE_CAS = 64;
 const FOREIGN = 128;
+const HAS_STORE = 256;
 // Merge-and-retry rounds for a compare-and-swap write before giving up.
 const MAX_MERGES = 8;
 
@@ -43,16 +42,12 @@ function bad(option, message) {
   return new SessionError("invalid_option", `${option}: ${message}`, { option });
 }
 
-function seconds(value, option, fallback) {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_SECONDS) {
-    throw bad(option, `must be a whole number of seconds from 1 to ${MAX_SECONDS}`);
+/** A duration as the core takes it: -1 when absent (the core's default); the core checks the range. */
+function seconds(value, option) {
+  if (value === undefined || value === null) return -1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    throw bad(option, "must be a whole number of seconds");
   }
-  return value;
-}
-
-function wholeNumber(value, option) {
-  if (typeof value !== "number" || !Number.isInteger(value)) throw bad(option, "must be a whole number of seconds");
   return value;
 }
 
@@ -100,24 +95,21 @@ function resolve(options) {
   }
   const now = options.now ?? Date.now;
   if (typeof now !== "function") throw bad("now", "must be a function returning milliseconds");
-  const idleTimeout = seconds(options.idleTimeout, "idleTimeout", null);
-  const maxAge = seconds(options.maxAge, "maxAge", 14 * DAY);
-  const inlineLimit = options.inlineLimit ?? 4000;
+  const inlineLimit = options.inlineLimit ?? -1;
   if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
   const limits = options.limits ?? {};
+  for (const k of ["maxBytes", "maxDepth"]) {
+    if (limits[k] !== undefined && !Number.isInteger(limits[k])) throw bad(`limits.${k}`, "must be a whole number");
+  }
   const storeTimeout = options.storeTimeout ?? 5000;
   // setTimeout fires at once past 2^31 - 1 ms.
   if (typeof storeTimeout !== "number" || !(storeTimeout > 0) || storeTimeout > MAX_TIMEOUT) {
     throw bad("storeTimeout", `must be a number of milliseconds from 1 to ${MAX_TIMEOUT}`);
   }
-  const storePrefix = options.storePrefix ?? "session:";
-  if (typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
-  const cookie = [
-    c.name ?? (format === "beaker" ? "beaker.session.id" : secure ? "__Host-session" : "session"),
-    c.path ?? "/",
-    c.domain ?? "",
-    sameSite,
-  ];
+  const storePrefix = options.storePrefix;
+  if (storePrefix !== undefined && typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
+  // "": the core's default name (by format and Secure).
+  const cookie = [c.name ?? "", c.path ?? "/", c.domain ?? "", sameSite];
   const flags =
     (mode === "signed" ? SIGNED : 0) |
     (secure ? SECURE : 0) |
@@ -126,33 +118,34 @@ function resolve(options) {
     (flag(c.expires, "cookie.expires", false) ? EXPIRES : 0) |
     (flag(options.rolling, "rolling", false) ? ROLLING : 0) |
     (store && canSwap(store) ? STORE_CAS : 0) |
-    (foreign ? FOREIGN : 0);
+    (foreign ? FOREIGN : 0) |
+    (store ? HAS_STORE : 0);
+  // -1: absent, the core's default; the core checks every range.
   const numbers = [
-    maxAge,
-    idleTimeout ?? 0,
-    seconds(options.touchAfter, "touchAfter", 0),
+    seconds(options.maxAge, "maxAge"),
+    seconds(options.idleTimeout, "idleTimeout"),
+    seconds(options.touchAfter, "touchAfter"),
     inlineLimit,
-    limits.maxBytes ?? 256 * 1024,
-    limits.maxDepth ?? 32,
-    // -1: the core's default; the core checks the range.
-    options.absoluteTimeout === undefined ? -1 : wholeNumber(options.absoluteTimeout, "absoluteTimeout"),
+    limits.maxBytes ?? -1,
+    limits.maxDepth ?? -1,
+    seconds(options.absoluteTimeout, "absoluteTimeout"),
   ];
-  const args = [secrets, cookie, flags, numbers, store ? storePrefix : undefined];
-  const names = [cookie[0], ...legacy.map((l) => l[3][0])];
-  // The longest store blob the core could have written (a sealed document).
-  const maxBlob = Math.ceil(((16 + 12 + 2 * numbers[4] + 256 + 16) * 4) / 3);
+  const args = [secrets, cookie, flags, numbers, storePrefix];
   const cas = Boolean(store && canSwap(store));
   const [revocation, revStore] = revocationArgs(options.revocation, store);
+  const built = codec(args, foreign, legacy, revocation);
   return {
-    codec: codec(args, foreign, legacy, revocation),
+    codec: built,
     store,
     cas,
     revStore,
     now,
     storeTimeout,
     format,
-    names,
-    maxBlob,
+    names: [built.cookieName, ...legacy.map((l) => l[3][0])],
+    // Longer values or store answers than the core could have written: dropped unread.
+    maxCookieValue: built.maxCookieValue,
+    maxBlob: built.maxBlob,
   };
 }
 
@@ -387,14 +380,14 @@ function codec(args, foreign, legacy, revocation) {
  * what the core's parser would pick (JS trims more whitespace), so the core
  * still decides; this only keeps a 16 MiB header out of wasm memory.
  */
-function narrow(header, names) {
+function narrow(header, names, max) {
   if (header.length <= NARROW_ABOVE) return header;
   const kept = [];
   for (const pair of header.split(";")) {
     const eq = pair.indexOf("=");
     if (eq > 0 && names.includes(pair.slice(0, eq).trim())) {
       // Past the decoder's bound the core answers too_large whatever follows.
-      kept.push(pair.length > eq + 1 + MAX_COOKIE_VALUE ? pair.slice(0, eq + 1 + MAX_COOKIE_VALUE + 4) : pair);
+      kept.push(pair.length > eq + 1 + max ? pair.slice(0, eq + 1 + max + 4) : pair);
     }
   }
   return kept.join(";");
@@ -464,7 +457,7 @@ export async function loadSession(input, options) {
 
 async function load(input, opts) {
   const now = opts.now();
-  let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names), now));
+  let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names, opts.maxCookieValue), now));
   let version;
   if (out.fetch) {
     const fetch = out.fetch;

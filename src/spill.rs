@@ -36,6 +36,8 @@ use crate::DecodeError;
 pub const MIN_TTL: u64 = 60;
 /// Bytes of SHA-256 kept as the blob digest.
 pub const DIGEST_LEN: usize = 16;
+/// The store key prefix when none is given.
+pub const DEFAULT_PREFIX: &str = "session:";
 /// Longest store key prefix accepted.
 pub const MAX_PREFIX_LEN: usize = 128;
 /// How long an eventually consistent store may serve an older value (or

@@ -22,9 +22,10 @@ const SECRET: &str = "browser-test-secret-0123456789-abcdefghij";
 const NAME: &str = "__Host-session";
 const NOW_MS: f64 = 1_700_000_000_000.0;
 
-// Bits of `Codec::new`'s flags (src/wasm.rs).
+// Bits of `Codec::new`'s flags (src/wasm/mod.rs).
 const SECURE: u32 = 2;
 const HTTP_ONLY: u32 = 4;
+const HAS_STORE: u32 = 256;
 
 /// The options loadSession uses by default: sealed, `__Host-session`, 14 days,
 /// inline up to 4000 bytes.
@@ -34,11 +35,13 @@ fn codec_with(
     flags: u32,
     store_prefix: Option<&str>,
 ) -> Result<Codec, JsValue> {
+    let store = if store_prefix.is_some() { HAS_STORE } else { 0 };
+    // -1: absent (the core's default), as for the idle timeout here.
     Codec::new(
         secrets.iter().map(|s| s.to_string()).collect(),
         vec![name.into(), "/".into(), String::new(), "Lax".into()],
-        flags,
-        vec![14.0 * 86400.0, 0.0, 3600.0, 4000.0, 262_144.0, 32.0],
+        flags | store,
+        vec![14.0 * 86400.0, -1.0, 3600.0, 4000.0, 262_144.0, 32.0],
         store_prefix.map(String::from),
     )
 }

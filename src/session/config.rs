@@ -199,6 +199,18 @@ impl Config {
         self.format.new_id(rng)
     }
 
+    /// The longest store blob a save with these limits can write, in bytes
+    /// of text: a longer store answer is garbage, and can be dropped unread.
+    ///
+    /// ```
+    /// # use edge_session::{cookie::CookieOptions, Config, KeyRing};
+    /// let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+    /// assert!(cfg.max_blob_len() > 2 * cfg.limits.max_bytes);
+    /// ```
+    pub fn max_blob_len(&self) -> usize {
+        crate::envelope::encoded_len(crate::Mode::Sealed, self.doc_limits().max_bytes)
+    }
+
     /// Bounds on a whole document: data and flash at their limits, the id,
     /// and one more level of nesting.
     pub(super) fn doc_limits(&self) -> Limits {

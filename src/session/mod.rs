@@ -32,4 +32,8 @@ const STORE_PURPOSE: &[u8] = b"store";
 /// Largest payload a cookie value may carry. Browsers send at most 4096 bytes
 /// of name and value; the margin leaves room for hand-made and test values.
 const MAX_COOKIE_PAYLOAD: usize = 32 * 1024;
+/// The longest cookie value the core reads (a signed [`MAX_COOKIE_PAYLOAD`]):
+/// callers may drop longer ones unread.
+pub const MAX_COOKIE_VALUE_LEN: usize =
+    (crate::envelope::HEADER_LEN + MAX_COOKIE_PAYLOAD + 32).div_ceil(3) * 4;
 const EMPTY: &str = "{}";

@@ -31,6 +31,8 @@ const ROLLING: u32 = 32;
 const STORE_CAS: u32 = 64;
 // A foreign format follows (setFormat): no native secrets are needed.
 const FOREIGN: u32 = 128;
+// A store is configured (its prefix may still be the default).
+const HAS_STORE: u32 = 256;
 
 // Bits of the `flags` argument of `Codec::save`.
 const REGENERATE: u32 = 1;
@@ -53,6 +55,8 @@ fn config_error(e: ConfigError) -> JsValue {
 #[wasm_bindgen]
 pub struct Codec {
     cfg: Config,
+    /// The cookie name was not given: a format may have its own default.
+    default_name: bool,
 }
 
 #[wasm_bindgen]
@@ -87,21 +91,29 @@ impl Codec {
             }
         };
         let domain = text(2);
+        let secure = flags & SECURE != 0;
+        let default_name = text(0).is_empty();
         let cookie = CookieOptions {
-            name: text(0),
+            // The defaults: a __Host- name needs Secure.
+            name: match (default_name, secure) {
+                (false, _) => text(0),
+                (true, true) => String::from("__Host-session"),
+                (true, false) => String::from("session"),
+            },
             path: text(1),
             domain: if domain.is_empty() {
                 None
             } else {
                 Some(domain)
             },
-            secure: flags & SECURE != 0,
+            secure,
             http_only: flags & HTTP_ONLY != 0,
             same_site,
             partitioned: flags & PARTITIONED != 0,
             expires: flags & EXPIRES != 0,
         };
-        let num = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+        // Absent (negative): keep the core's default.
+        let given = |i: usize| numbers.get(i).copied().filter(|x| *x >= 0.0);
         // Out of range becomes a value validation refuses, never a truncation.
         let whole = |x: f64| {
             if x.is_finite() && x >= 0.0 && x <= u64::MAX as f64 {
@@ -117,27 +129,32 @@ impl Codec {
         } else {
             Mode::Sealed
         };
-        cfg.max_age = whole(num(0));
-        cfg.idle_timeout = Some(whole(num(1))).filter(|s| *s > 0);
-        cfg.touch_after_secs = Some(whole(num(2))).filter(|s| *s > 0);
-        // Absent or negative: the default.
-        if let Some(&t) = numbers.get(6).filter(|t| **t >= 0.0) {
+        if let Some(t) = given(0) {
+            cfg.max_age = whole(t);
+        }
+        cfg.idle_timeout = given(1).map(whole);
+        cfg.touch_after_secs = given(2).map(whole);
+        if let Some(t) = given(6) {
             cfg.absolute_timeout = whole(t);
         }
         cfg.rolling = flags & ROLLING != 0;
-        cfg.inline_limit = size(num(3));
+        if let Some(n) = given(3) {
+            cfg.inline_limit = size(n);
+        }
+        let defaults = Limits::default();
         cfg.limits = Limits {
-            max_bytes: size(num(4)),
-            max_depth: size(num(5)),
+            max_bytes: given(4).map_or(defaults.max_bytes, size),
+            max_depth: given(5).map_or(defaults.max_depth, size),
         };
-        cfg.store_prefix = store_prefix;
+        cfg.store_prefix = (flags & HAS_STORE != 0)
+            .then(|| store_prefix.unwrap_or_else(|| String::from(crate::spill::DEFAULT_PREFIX)));
         cfg.store_cas = flags & STORE_CAS != 0;
         match cfg.validate() {
             // Checked again by setFormat, once the format is known.
             Err(ConfigError::NoSecrets) if cfg.ring.is_unkeyed() => {}
             other => other.map_err(config_error)?,
         }
-        Ok(Codec { cfg })
+        Ok(Codec { cfg, default_name })
     }
 
     /// Switches the codec to TurboGears/Beaker cookies. `crypto` is
@@ -169,11 +186,33 @@ impl Codec {
         numbers: Vec<f64>,
     ) -> Result<(), JsValue> {
         let format = format_from(kind, &strings, &numbers)?;
+        if self.default_name && matches!(format, Format::Beaker(_)) {
+            // Beaker's own default (TurboGears: session.key).
+            self.cfg.cookie.name = String::from("beaker.session.id");
+        }
         let previous = core::mem::replace(&mut self.cfg.format, format);
         self.cfg.validate().map_err(|e| {
             self.cfg.format = previous;
             config_error(e)
         })
+    }
+
+    /// The session cookie's name, after the defaults.
+    #[wasm_bindgen(getter, js_name = cookieName)]
+    pub fn cookie_name(&self) -> String {
+        self.cfg.cookie.name.clone()
+    }
+
+    /// The longest cookie value the core reads: longer ones are refused unread.
+    #[wasm_bindgen(getter, js_name = maxCookieValue)]
+    pub fn max_cookie_value(&self) -> usize {
+        crate::session::MAX_COOKIE_VALUE_LEN
+    }
+
+    /// The longest store blob the core could have written for these limits.
+    #[wasm_bindgen(getter, js_name = maxBlob)]
+    pub fn max_blob(&self) -> usize {
+        self.cfg.max_blob_len()
     }
 
     /// Adds a legacy cookie to migrate from. `cookie` is `[name, path,
