@@ -685,7 +685,7 @@ export class Session {
         opts.codec.rebase(this.#meta, this.#before, data, this.#flashBefore, flash, flags, blobText(theirs?.value), now),
       );
     }
-    for (const record of plan.records ?? []) {
+    for (const record of plan.records) {
       const edit = applyEdit(opts, record, now);
       await (record.required ? edit : edit.catch(() => {}));
     }

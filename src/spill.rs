@@ -186,17 +186,6 @@ impl Reference {
             id: String::from(id),
         })
     }
-
-    /// True when `blob` is the one this reference was written with (constant time).
-    ///
-    /// ```
-    /// # use edge_session::spill::{digest, Reference};
-    /// let r = Reference { generation: 1, digest: digest("b"), id: "x".into() };
-    /// assert!(r.matches("b") && !r.matches("c"));
-    /// ```
-    pub fn matches(&self, blob: &str) -> bool {
-        digest(blob).ct_eq(&self.digest).into()
-    }
 }
 
 /// How a spilled session is laid out in the store.

@@ -578,3 +578,30 @@ fn an_inline_session_deletes_what_it_left_in_the_store() {
         r#"{"user":"ada","n":1}"#
     );
 }
+
+#[test]
+fn more_than_nine_saves_a_second_delete_the_oldest_version_early() {
+    let c = cfg(false);
+    let mut store = Store::default();
+    let mut cookie = first(&mut store, &c);
+    // Thirty saves within one second: none of them a second old yet.
+    for i in 1..=30u64 {
+        let now_ms = NOW * 1000 + i * 30;
+        let l = store.load(&c, &cookie, now_ms / 1000);
+        let data = big(&i.to_string());
+        let change = Change {
+            data: &data,
+            before_data: &l.data,
+            ..Change::default()
+        };
+        let plan = c.save_ms(&l.meta, &change, now_ms, &mut OsRandom).unwrap();
+        assert!(store.apply(&plan, None));
+        cookie = pair(&plan.cookies[0]);
+    }
+    assert!(
+        store.map.len() <= spill::MAX_VERSIONS,
+        "{} live blobs",
+        store.map.len()
+    );
+    assert_eq!(tag_of(&store.load(&c, &cookie, NOW + 1).data), "30");
+}
