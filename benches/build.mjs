@@ -76,7 +76,7 @@ export function buildBenchWasm({ log = console.error } = {}) {
   buildBench({ cargoDir: BENCH_CARGO, pkgDir: BENCH_PKG });
   // The JS driver (from js/, built from the same tree as this wasm) over the
   // bench glue, so loadSession runs on this module too.
-  for (const f of ["core.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
+  for (const f of ["core.js", "crypto.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(BENCH_PKG, f));
   benchBuilt = true;
   return BENCH_PKG;
 }

@@ -29,7 +29,7 @@ function profilingBuild() {
     execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", raw], { cwd: ROOT });
     execFileSync(join(TESTS_MODULES, ".bin/wasm-opt"), [...wasmOptFlags(), "-g", wasm, "-o", wasm], { cwd: ROOT });
   }
-  for (const f of ["core.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(dir, f));
+  for (const f of ["core.js", "crypto.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(dir, f));
   return dir;
 }
 

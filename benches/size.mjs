@@ -189,11 +189,11 @@ export function sizeBench({ log }) {
     glue: sizes(join(PKG, "edge_session.js")),
     driver: {},
   };
-  for (const f of ["core.js", "internal.js", "stores.js", "workerd.js", "node.js", "deno.js", "browser.js"]) {
+  for (const f of ["core.js", "crypto.js", "internal.js", "stores.js", "workerd.js", "node.js", "deno.js", "browser.js"]) {
     if (existsSync(join(PKG, f))) shipped.driver[f] = sizes(join(PKG, f));
   }
   // What a Worker ships: wasm + glue + driver + stores + the workerd entry.
-  const workerFiles = ["edge_session_bg.wasm", "edge_session.js", "core.js", "internal.js", "stores.js", "workerd.js"];
+  const workerFiles = ["edge_session_bg.wasm", "edge_session.js", "core.js", "crypto.js", "internal.js", "stores.js", "workerd.js"];
   const all = Buffer.concat(workerFiles.map((f) => readFileSync(join(PKG, f))));
   shipped.workerTotal = { files: workerFiles, raw: all.length, gzipEach: workerFiles.reduce((a, f) => a + gzip(readFileSync(join(PKG, f))), 0) };
 

@@ -4,6 +4,7 @@
 // wasm; this file only carries it out. Runtime differences live in the entry
 // shims (workerd.js, deno.js, node.js, browser.js), not here.
 import { Codec, optionsKey } from "./edge_session.js";
+import { bulkFor, webCrypto } from "./crypto.js";
 import { internal } from "./internal.js";
 
 /** The error thrown for bad options and failed saves. `code` is stable. */
@@ -23,6 +24,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 const NARROW_ABOVE = 8192;
 
 const CODECS = new Map();
+// Codec -> its platform bulk crypto (crypto.js), when the codec defers.
+const BULK = new WeakMap();
 const CODEC_CACHE_SIZE = 32;
 const SAME_SITE = { strict: "Strict", lax: "Lax", none: "None" };
 // Bits of Codec's flags (src/wasm.rs).
@@ -136,6 +139,7 @@ function resolve(options) {
   const built = codec(args, foreign, legacy, revocation);
   return {
     codec: built,
+    bulk: BULK.get(built) ?? null,
     store,
     cas,
     revStore,
@@ -368,6 +372,14 @@ function codec(args, foreign, legacy, revocation) {
       throw coreError(e);
     }
   }
+  // Bulk AES-GCM and HMAC on the platform's crypto, keys imported once per
+  // codec; the foreign formats' own crypto stays in wasm.
+  if (internal.crypto === undefined) internal.crypto = webCrypto();
+  const adapter = internal.crypto;
+  if (adapter && !foreign) {
+    c.deferCrypto();
+    BULK.set(c, bulkFor(c, adapter));
+  }
   // Evict the least recently used; sessions still holding it keep it alive,
   // and wasm-bindgen's FinalizationRegistry frees it once they are gone.
   if (CODECS.size >= CODEC_CACHE_SIZE) CODECS.delete(CODECS.keys().next().value);
@@ -455,9 +467,22 @@ export async function loadSession(input, options) {
   return load(input, resolve(options));
 }
 
+/**
+ * One core call, run again with the answer when the core handed out its
+ * bulk decryption or MAC check (`{"open": true}`).
+ */
+async function opened(opts, call) {
+  const out = JSON.parse(call(undefined));
+  if (!out.open) return out;
+  const again = JSON.parse(call(await opts.bulk.open()));
+  if (again.open) throw new SessionError("internal", "edge-session: the core asked to open a value twice");
+  return again;
+}
+
 async function load(input, opts) {
   const now = opts.now();
-  let out = JSON.parse(opts.codec.load(narrow(cookieHeader(input), opts.names, opts.maxCookieValue), now));
+  const header = narrow(cookieHeader(input), opts.names, opts.maxCookieValue);
+  let out = await opened(opts, (answer) => opts.codec.load(header, now, answer));
   let version;
   if (out.fetch) {
     const fetch = out.fetch;
@@ -475,7 +500,7 @@ async function load(input, opts) {
     } catch {
       out = JSON.parse(opts.codec.loadFailed(fetch));
     }
-    if (blob !== undefined) out = JSON.parse(opts.codec.loadFetched(fetch, blob, now));
+    if (blob !== undefined) out = await opened(opts, (answer) => opts.codec.loadFetched(fetch, blob, now, answer));
   }
   if (out.check) out = await checkRevoked(opts, out, now);
   if (out.error) throw coreFailure(out.error, now);
@@ -665,7 +690,7 @@ export class Session {
     const flags =
       this.#flags | (data !== this.#before ? DATA_CHANGED : 0) | (flash !== this.#flashBefore ? FLASH_CHANGED : 0);
     const now = opts.now();
-    let plan = JSON.parse(opts.codec.save(this.#meta, data, flash, flags, now));
+    let plan = await sealed(opts, opts.codec.save(this.#meta, data, flash, flags, now));
     for (let merges = 0; ; merges++) {
       if (plan.error) throw saveError(plan, opts.format, now);
       // No await when there is no store work: in workerd, long chains of
@@ -681,7 +706,8 @@ export class Session {
       }
       const theirs = await storeCall(opts, "getVersioned", () => opts.store.getVersioned(conflict.key));
       this.#version = theirs?.version;
-      plan = JSON.parse(
+      plan = await sealed(
+        opts,
         opts.codec.rebase(this.#meta, this.#before, data, this.#flashBefore, flash, flags, blobText(theirs?.value), now),
       );
     }
@@ -702,6 +728,12 @@ export class Session {
     }
     return plan.cookies;
   }
+}
+
+/** A save plan with its sealed values filled in by the platform's crypto. */
+function sealed(opts, text) {
+  const plan = JSON.parse(text);
+  return opts.bulk ? opts.bulk.sealPlan(plan) : plan;
 }
 
 /**

@@ -6,4 +6,11 @@ export const internal = {
   codecFor: null,
   /** Hands core.js an entry's wasm initialisation (browser.js: no top-level await). */
   whenReady: null,
+  /**
+   * The platform's bulk crypto (crypto.js): WebCrypto unless an entry sets
+   * another (node.js: node:crypto); null runs it in wasm (software). Read when a codec
+   * is built.
+   * @type {object | null | undefined}
+   */
+  crypto: undefined,
 };

@@ -3,10 +3,15 @@
 // (edge_session_wasm.js, made by `make package`), so a bundle (esbuild, webpack,
 // Next.js, `bun build --compile`, `deno bundle`) carries it like any code and
 // nothing depends on where the package's files lie at run time.
+import * as nodeCryptoModule from "node:crypto";
 import { initSync } from "./edge_session.js";
 import { wasmBytes } from "./edge_session_wasm.js";
+import { nodeCrypto } from "./crypto.js";
+import { internal } from "./internal.js";
 
 initSync({ module: wasmBytes() });
+// node:crypto is synchronous, and faster than WebCrypto in Node.
+internal.crypto = nodeCrypto(nodeCryptoModule);
 
 export * from "./core.js";
 export * from "./stores.js";

@@ -48,6 +48,8 @@ pub struct Key {
     encrypt: Aes256Gcm,
     store_encrypt: Aes256Gcm,
     store_id: HmacSha256,
+    /// Sign, encrypt and store-encrypt subkeys, for a platform's crypto API.
+    raw: [[u8; 32]; 3],
 }
 
 impl Key {
@@ -61,12 +63,14 @@ impl Key {
         };
         let mut id = [0u8; 4];
         let _ = hk.expand(b"key-id", &mut id);
+        let raw = [sub(b"sign"), sub(b"encrypt"), sub(b"store-encrypt")];
         Key {
             id,
-            sign: mac(&sub(b"sign")),
-            encrypt: cipher(&sub(b"encrypt")),
-            store_encrypt: cipher(&sub(b"store-encrypt")),
+            sign: mac(&raw[0]),
+            encrypt: cipher(&raw[1]),
+            store_encrypt: cipher(&raw[2]),
             store_id: mac(&sub(b"store-id")),
+            raw,
         }
     }
 
@@ -86,6 +90,19 @@ impl Key {
         match purpose {
             Purpose::StoreId => self.store_id.clone(),
             _ => self.sign.clone(),
+        }
+    }
+
+    /// The raw subkey of a purpose the bulk crypto uses, for importing into
+    /// a platform's crypto API once per ring; `None` for the store-id key,
+    /// which never leaves the core.
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn subkey(&self, purpose: Purpose) -> Option<&[u8; 32]> {
+        match purpose {
+            Purpose::Sign => Some(&self.raw[0]),
+            Purpose::Encrypt => Some(&self.raw[1]),
+            Purpose::StoreEncrypt => Some(&self.raw[2]),
+            Purpose::StoreId => None,
         }
     }
 

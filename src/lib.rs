@@ -36,6 +36,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod cookie;
+pub mod deferred;
 pub mod envelope;
 mod error;
 pub mod formats;
@@ -62,7 +63,8 @@ pub use formats::iron;
 #[cfg(feature = "remix")]
 pub use formats::remix;
 
-pub use envelope::{Context, Header, Kind, Mode, Opened, Subkeys};
+pub use deferred::{Answer, Deferred};
+pub use envelope::{Bulk, Context, Header, Kind, Mode, Opened, Software, Subkeys};
 pub use error::{ConfigError, DecodeError};
 #[cfg(feature = "beaker")]
 pub use formats::BeakerFormat;

@@ -26,9 +26,10 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::envelope;
 use crate::keys::{Key, Purpose};
 use crate::DecodeError;
 
@@ -54,6 +55,8 @@ pub const TAG_LEN: usize = 9;
 /// enough to delete. Past this, the oldest is deleted early.
 pub const MAX_VERSIONS: usize = 10;
 const HASH_LEN: usize = 32;
+/// Set in a pointer's layout byte when its digest is [`Digest::Identity`].
+const IDENTITY_BIT: u8 = 0x80;
 
 /// The store key for a session id: `prefix || base64url(HMAC(store-id subkey, id))`.
 ///
@@ -225,12 +228,13 @@ pub struct Version {
 /// layout(1) generation(4) digest(16) id_hash(32) count(1) count × (tag(9) at_ms(6)) id
 /// ```
 ///
-/// `layout` is 0 for head, 1 for versioned; versions are newest first, and
-/// the head layout has none.
+/// `layout` is 0 for head, 1 for versioned, with bit 7 set when the digest
+/// is the blob's [`Digest::Identity`]; versions are newest first, and the
+/// head layout has none.
 ///
 /// ```
-/// use edge_session::spill::{Layout, Pointer, Version};
-/// let p = Pointer { layout: Layout::Versioned, generation: 3, digest: [1; 16], hash: [2; 32],
+/// use edge_session::spill::{Digest, Layout, Pointer, Version};
+/// let p = Pointer { layout: Layout::Versioned, generation: 3, digest: Digest::Identity([1; 16]), hash: [2; 32],
 ///                   versions: vec![Version { tag: [3; 9], at_ms: 1_700_000_000_000 }],
 ///                   id: "abc".into() };
 /// assert_eq!(Pointer::from_bytes(&p.to_bytes()).unwrap(), p);
@@ -241,8 +245,8 @@ pub struct Pointer {
     pub layout: Layout,
     /// Bumped on every write of the session's data.
     pub generation: u32,
-    /// SHA-256 of the blob written, truncated to 16 bytes.
-    pub digest: [u8; DIGEST_LEN],
+    /// Names the blob written.
+    pub digest: Digest,
     /// [`id_hash`] of the session id under the key that wrote it.
     pub hash: [u8; HASH_LEN],
     /// Versioned: the current version first, then older ones still to retire.
@@ -255,21 +259,28 @@ impl Pointer {
     /// The payload bytes.
     ///
     /// ```
-    /// # use edge_session::spill::{Layout, Pointer};
-    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: [0; 16], hash: [0; 32],
+    /// # use edge_session::spill::{Digest, Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: Digest::Identity([0; 16]), hash: [0; 32],
     ///                   versions: vec![], id: "x".into() };
     /// assert_eq!(p.to_bytes().len(), 1 + 4 + 16 + 32 + 1 + 1);
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = self.versions.len().min(MAX_VERSIONS);
         let mut out = Vec::with_capacity(54 + n * (TAG_LEN + 6) + self.id.len());
-        out.push(match self.layout {
-            Layout::Head => 0,
-            Layout::Versioned => 1,
-            Layout::Single => 2,
-        });
+        let (identity, digest) = match &self.digest {
+            Digest::Sha256(d) => (0, d),
+            Digest::Identity(d) => (IDENTITY_BIT, d),
+        };
+        out.push(
+            identity
+                | match self.layout {
+                    Layout::Head => 0,
+                    Layout::Versioned => 1,
+                    Layout::Single => 2,
+                },
+        );
         out.extend_from_slice(&self.generation.to_be_bytes());
-        out.extend_from_slice(&self.digest);
+        out.extend_from_slice(digest);
         out.extend_from_slice(&self.hash);
         out.push(n as u8);
         for v in &self.versions[..n] {
@@ -288,8 +299,8 @@ impl Pointer {
     /// ```
     pub fn from_bytes(b: &[u8]) -> Result<Self, DecodeError> {
         let bad = DecodeError::Malformed;
-        let (&layout, rest) = b.split_first().ok_or(bad)?;
-        let layout = match layout {
+        let (&first, rest) = b.split_first().ok_or(bad)?;
+        let layout = match first & !IDENTITY_BIT {
             0 => Layout::Head,
             1 => Layout::Versioned,
             2 => Layout::Single,
@@ -318,6 +329,11 @@ impl Pointer {
         }
         let mut digest = [0u8; DIGEST_LEN];
         digest.copy_from_slice(d);
+        let digest = if first & IDENTITY_BIT != 0 {
+            Digest::Identity(digest)
+        } else {
+            Digest::Sha256(digest)
+        };
         let mut hash = [0u8; HASH_LEN];
         hash.copy_from_slice(h);
         Ok(Pointer {
@@ -333,8 +349,8 @@ impl Pointer {
     /// The store key this pointer reads: the head, or the current version.
     ///
     /// ```
-    /// # use edge_session::spill::{Layout, Pointer};
-    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: [0; 16], hash: [0; 32],
+    /// # use edge_session::spill::{Digest, Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: Digest::Identity([0; 16]), hash: [0; 32],
     ///                   versions: vec![], id: "x".into() };
     /// assert!(p.key("s:").starts_with("s:AAAA"));
     /// ```
@@ -346,15 +362,98 @@ impl Pointer {
         }
     }
 
-    /// True when `blob` is the one this pointer was written with (constant time).
+    /// True when `blob` is the one this pointer was written with.
     ///
     /// ```
-    /// # use edge_session::spill::{digest, Layout, Pointer};
-    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: digest("b"), hash: [0; 32],
-    ///                   versions: vec![], id: "x".into() };
+    /// # use edge_session::spill::{digest, Digest, Layout, Pointer};
+    /// let p = Pointer { layout: Layout::Head, generation: 1, digest: Digest::Sha256(digest("b")),
+    ///                   hash: [0; 32], versions: vec![], id: "x".into() };
     /// assert!(p.matches("b") && !p.matches("c"));
     /// ```
     pub fn matches(&self, blob: &str) -> bool {
-        digest(blob).ct_eq(&self.digest).into()
+        match &self.digest {
+            Digest::Sha256(d) => digest(blob).ct_eq(d).into(),
+            Digest::Identity(d) => envelope::identity_of(blob).is_some_and(|i| i.ct_eq(d).into()),
+        }
+    }
+}
+
+/// How a pointer names the blob it was written with.
+///
+/// ```
+/// use edge_session::spill::Digest;
+/// assert_ne!(Digest::Identity([0; 16]), Digest::Sha256([0; 16]));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Digest {
+    /// SHA-256 of the blob, truncated to 16 bytes (0.1 references and
+    /// pointers written before 0.2): the whole blob is hashed to check it.
+    Sha256([u8; DIGEST_LEN]),
+    /// The blob's key id and nonce ([`envelope::identity_of`]): unique to
+    /// one seal, authenticated by AES-GCM, known before the bulk
+    /// encryption, and checked from the blob's first 38 characters.
+    Identity([u8; DIGEST_LEN]),
+}
+
+impl Digest {
+    /// The digest a new pointer to `blob` carries.
+    ///
+    /// ```
+    /// use edge_session::spill::Digest;
+    /// assert!(matches!(Digest::of("not a sealed value"), Digest::Sha256(_)));
+    /// ```
+    pub fn of(blob: &str) -> Self {
+        envelope::identity_of(blob).map_or_else(|| Digest::Sha256(digest(blob)), Digest::Identity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::{seal_with_nonce, Context, Header, Kind, Mode, Subkeys};
+    use crate::KeyRing;
+
+    fn blob(nonce: u8) -> String {
+        let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+        let ctx = Context {
+            purpose: b"store",
+            name: b"key",
+            subkeys: Subkeys::Store,
+        };
+        let h = Header::new(Mode::Sealed, Kind::Blob, 0, 9);
+        seal_with_nonce(&ring, &ctx, h, b"{}", [nonce; 12]).unwrap()
+    }
+
+    #[test]
+    fn identity_digests_name_one_seal_and_older_pointers_keep_sha256() {
+        let (a, b) = (blob(1), blob(2));
+        let mut p = Pointer {
+            layout: Layout::Versioned,
+            generation: 1,
+            digest: Digest::of(&a),
+            hash: [0; HASH_LEN],
+            versions: alloc::vec![Version {
+                tag: [0; TAG_LEN],
+                at_ms: 1
+            }],
+            id: String::from("x"),
+        };
+        assert!(matches!(p.digest, Digest::Identity(_)));
+        assert!(p.matches(&a) && !p.matches(&b));
+        // Same identity, another body: a match here, refused by AES-GCM after.
+        let forged = String::from(&a[..40]) + "AAAA";
+        assert!(p.matches(&forged));
+        let again = Pointer::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(again, p);
+        // A pointer written before identity digests: bit 7 clear, SHA-256.
+        p.digest = Digest::Sha256(digest(&a));
+        let bytes = p.to_bytes();
+        assert_eq!(bytes[0], 1);
+        let old = Pointer::from_bytes(&bytes).unwrap();
+        assert!(old.matches(&a) && !old.matches(&forged) && !old.matches(&b));
+        assert_eq!(
+            Pointer::from_bytes(&[IDENTITY_BIT | 3]),
+            Err(DecodeError::Malformed)
+        );
     }
 }

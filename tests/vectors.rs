@@ -320,3 +320,89 @@ fn file_matches_the_cases() {
         "run with EDGE_SESSION_WRITE_VECTORS=1 after a deliberate change"
     );
 }
+
+/// The platform path: every vector opened and sealed through the jobs a
+/// [`Deferred`] bulk hands out (run here in software, as the platform's
+/// AES-GCM and HMAC would run them) gives the same result and the same bytes.
+#[test]
+fn every_vector_holds_on_the_deferred_path() {
+    use edge_session::deferred::Op;
+    use edge_session::envelope::{Bulk, Frame};
+    use edge_session::{Answer, Deferred};
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap();
+    for v in file["vectors"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let s = |k: &str| v[k].as_str().unwrap().to_owned();
+        let strings = |k: &str| -> Vec<String> {
+            v[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let ring = KeyRing::new(&strings("secrets")).unwrap();
+        let (purpose, open_name) = (s("purpose"), s("open_name"));
+        let ctx = Context {
+            purpose: purpose.as_bytes(),
+            name: open_name.as_bytes(),
+            subkeys: Subkeys::Cookie,
+        };
+        let now = v["now"].as_u64().unwrap();
+        let soft = envelope::open(&ring, &ctx, &s("value"), now, 64 * 1024);
+        let mut first = Deferred::default();
+        let deferred =
+            match envelope::open_with(&mut first, &ring, &ctx, &s("value"), now, 64 * 1024) {
+                // Refused before any crypto (unknown key, malformed): no job.
+                Err(e) => Err(e),
+                Ok(Some(_)) => panic!("{name}: opened without the platform"),
+                Ok(None) => {
+                    let job = &first.jobs[0];
+                    assert_eq!(job.op, Op::Open, "{name}");
+                    let answer = match (job.run(&ring), job.mac.is_empty()) {
+                        (Ok(plain), true) => Answer::Plain(plain),
+                        (Ok(_), false) => Answer::Verified(true),
+                        (Err(_), true) => Answer::Failed,
+                        (Err(_), false) => Answer::Verified(false),
+                    };
+                    let mut second = Deferred::answered(answer);
+                    let out =
+                        envelope::open_with(&mut second, &ring, &ctx, &s("value"), now, 64 * 1024);
+                    assert!(second.jobs.is_empty(), "{name}: answered once");
+                    out.map(|o| o.unwrap())
+                }
+            };
+        assert_eq!(
+            deferred
+                .as_ref()
+                .map(|o| (&o.payload, o.header))
+                .map_err(|e| e.reason()),
+            soft.as_ref()
+                .map(|o| (&o.payload, o.header))
+                .map_err(|e| e.reason()),
+            "{name}"
+        );
+        let Ok(opened) = soft else { continue };
+        // Sealing: the job's frame and the platform's output make the vector's bytes.
+        let sealer = KeyRing::new(&strings("secrets_sealed_with")).unwrap();
+        let nonce: [u8; 12] = unhex(&s("nonce")).try_into().unwrap();
+        let cookie_name = s("cookie_name");
+        let ctx = Context {
+            name: cookie_name.as_bytes(),
+            ..ctx
+        };
+        let frame = Frame::with_nonce(&sealer, &ctx, opened.header, nonce).unwrap();
+        let mut bulk = Deferred::default();
+        let placeholder = bulk.seal(&sealer, &frame, s("payload").as_bytes());
+        assert_eq!(placeholder, Deferred::placeholder(0));
+        let job = &bulk.jobs[0];
+        assert_eq!(
+            (job.op, job.nonce.is_empty()),
+            (Op::Seal, s("mode") == "signed")
+        );
+        assert_eq!(
+            String::from_utf8(job.run(&sealer).unwrap()).unwrap(),
+            s("value"),
+            "{name}"
+        );
+    }
+}

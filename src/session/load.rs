@@ -7,7 +7,7 @@ use base64::Engine;
 use super::meta::parse_u64;
 use super::{Config, Meta, EMPTY, MAX_COOKIE_PAYLOAD};
 use crate::cookie::{self, push_u64};
-use crate::envelope::{self, Header, Kind};
+use crate::envelope::{self, Bulk, Header, Kind, Software};
 use crate::formats::{Foreign, Format};
 use crate::id::is_id;
 use crate::spill::{self, Layout, Pointer, Reference};
@@ -241,13 +241,33 @@ impl Config {
         now_ms: u64,
         rng: &mut impl Random,
     ) -> Result<LoadStep, LoadError> {
+        match self.load_with(cookie_header, now_ms, rng, &mut Software)? {
+            Some(step) => Ok(step),
+            // Software never defers; were it to, a new session is the safe answer.
+            None => Ok(LoadStep::Done(self.fresh(Status::New, None, rng)?)),
+        }
+    }
+
+    /// [`Config::load_ms`] with the bulk crypto run by `bulk`: `None` when
+    /// it deferred (see [`Deferred`](crate::Deferred)): run its job, then
+    /// call again with the answer.
+    pub fn load_with(
+        &self,
+        cookie_header: &str,
+        now_ms: u64,
+        rng: &mut impl Random,
+        bulk: &mut impl Bulk,
+    ) -> Result<Option<LoadStep>, LoadError> {
         let now = check_clock(now_ms / 1000)?;
         let step = match cookie::get(cookie_header, &self.cookie.name) {
             None => LoadStep::Done(self.fresh(Status::New, None, rng)?),
             // Without foreign-format features, Native is the only format.
             #[allow(unreachable_patterns)]
             Some(value) => match &self.format {
-                Format::Native => self.load_native(value, now, rng)?,
+                Format::Native => match self.load_native(value, now, rng, bulk)? {
+                    Some(step) => step,
+                    None => return Ok(None),
+                },
                 format => LoadStep::Done(
                     match format.decode(&self.cookie.name, value, now_ms, &self.limits) {
                         Ok(f) => self.foreign_loaded(f, now, None, rng)?,
@@ -275,6 +295,7 @@ impl Config {
             ),
             step => Ok(step),
         }
+        .map(Some)
     }
 
     fn load_legacy(
@@ -346,15 +367,17 @@ impl Config {
         value: &str,
         now: u64,
         rng: &mut impl Random,
-    ) -> Result<LoadStep, RandomError> {
+        bulk: &mut impl Bulk,
+    ) -> Result<Option<LoadStep>, RandomError> {
         // No browser sends a cookie larger than this: refuse before decoding.
         let max = self.doc_limits().max_bytes.min(MAX_COOKIE_PAYLOAD);
-        let opened = match envelope::open(&self.ring, &self.ctx(), value, now, max) {
-            Ok(o) => o,
-            Err(e) => return Ok(LoadStep::Done(self.rejected(e, rng)?)),
+        let opened = match envelope::open_with(bulk, &self.ring, &self.ctx(), value, now, max) {
+            Ok(Some(o)) => o,
+            Ok(None) => return Ok(None),
+            Err(e) => return Ok(Some(LoadStep::Done(self.rejected(e, rng)?))),
         };
         if let Err(e) = self.check_idle(&opened.header, now) {
-            return Ok(LoadStep::Done(self.rejected(e, rng)?));
+            return Ok(Some(LoadStep::Done(self.rejected(e, rng)?)));
         }
         let reseal = self.reseal(&opened.header, opened.key_index);
         let (iat, exp) = (opened.header.issued_at, opened.header.expires_at);
@@ -363,10 +386,10 @@ impl Config {
                 let loaded = self
                     .parse_doc(&opened.payload)
                     .and_then(|doc| self.native_loaded(doc, iat, exp, now, reseal, None));
-                return Ok(LoadStep::Done(match loaded {
+                return Ok(Some(LoadStep::Done(match loaded {
                     Ok(l) => l,
                     Err(e) => self.rejected(e, rng)?,
-                }));
+                })));
             }
             Kind::Pointer => Pointer::from_bytes(&opened.payload),
             // 0.1: one key per session, named by the id's hash under the sealing key.
@@ -377,7 +400,7 @@ impl Config {
                 (Ok(r), Some((_, key))) => Ok(Pointer {
                     layout: Layout::Single,
                     generation: r.generation,
-                    digest: r.digest,
+                    digest: spill::Digest::Sha256(r.digest),
                     hash: spill::id_hash(key, &r.id),
                     versions: alloc::vec::Vec::new(),
                     id: r.id,
@@ -388,23 +411,27 @@ impl Config {
         };
         let pointer = match pointer {
             Ok(p) if is_id(&p.id) => p,
-            Ok(_) => return Ok(LoadStep::Done(self.rejected(DecodeError::Malformed, rng)?)),
-            Err(e) => return Ok(LoadStep::Done(self.rejected(e, rng)?)),
+            Ok(_) => {
+                return Ok(Some(LoadStep::Done(
+                    self.rejected(DecodeError::Malformed, rng)?,
+                )))
+            }
+            Err(e) => return Ok(Some(LoadStep::Done(self.rejected(e, rng)?))),
         };
         let Some(prefix) = &self.store_prefix else {
-            return Ok(LoadStep::Done(self.fresh(
+            return Ok(Some(LoadStep::Done(self.fresh(
                 Status::Invalid,
                 Some(Reason::NoStore),
                 rng,
-            )?));
+            )?)));
         };
-        Ok(LoadStep::Fetch(Fetch {
+        Ok(Some(LoadStep::Fetch(Fetch {
             key: pointer.key(prefix),
             pointer,
             iat,
             exp,
             reseal,
-        }))
+        })))
     }
 
     /// Finishes a load that needed a store read. `blob` is what the store
@@ -443,34 +470,55 @@ impl Config {
         now: u64,
         rng: &mut impl Random,
     ) -> Result<Loaded, LoadError> {
+        match self.load_fetched_with(fetch, blob, now, rng, &mut Software)? {
+            Some(l) => Ok(l),
+            // Software never defers; were it to, a new session is the safe answer.
+            None => Ok(self.fresh(Status::New, None, rng)?),
+        }
+    }
+
+    /// [`Config::load_fetched`] with the bulk crypto run by `bulk`: `None`
+    /// when it deferred, as for [`Config::load_with`].
+    pub fn load_fetched_with(
+        &self,
+        fetch: Fetch,
+        blob: Option<&str>,
+        now: u64,
+        rng: &mut impl Random,
+        bulk: &mut impl Bulk,
+    ) -> Result<Option<Loaded>, LoadError> {
         let now = check_clock(now)?;
         let lagging = now < fetch.iat.saturating_add(spill::LAG_WINDOW)
             && fetch.pointer.layout != Layout::Head;
         let Some(blob) = blob else {
-            return Ok(if lagging {
+            return Ok(Some(if lagging {
                 self.unavailable(fetch, Reason::StoreLagging)
             } else {
                 let mut l = self.fresh(Status::Stale, Some(Reason::Missing), rng)?;
                 l.meta.named = Some(fetch.pointer.id);
                 l
-            });
+            }));
         };
         let exact = fetch.pointer.matches(blob);
         if !exact && fetch.pointer.layout == Layout::Versioned {
             // Versions are never rewritten: this is not what was written there.
-            return Ok(self.unavailable(fetch, Reason::DigestMismatch));
+            return Ok(Some(self.unavailable(fetch, Reason::DigestMismatch)));
         }
         let max = self.doc_limits().max_bytes;
-        let opened = match envelope::open(&self.ring, &self.store_ctx(&fetch.key), blob, now, max) {
-            Ok(o) if o.header.kind == Kind::Blob => o,
-            Ok(_) => return Ok(self.unavailable(fetch, Reason::BadTag)),
-            Err(DecodeError::Expired) => return Ok(self.rejected(DecodeError::Expired, rng)?),
-            Err(e) => return Ok(self.unavailable(fetch, e.into())),
+        let ctx = self.store_ctx(&fetch.key);
+        let opened = match envelope::open_with(bulk, &self.ring, &ctx, blob, now, max) {
+            Ok(None) => return Ok(None),
+            Ok(Some(o)) if o.header.kind == Kind::Blob => o,
+            Ok(_) => return Ok(Some(self.unavailable(fetch, Reason::BadTag))),
+            Err(DecodeError::Expired) => {
+                return Ok(Some(self.rejected(DecodeError::Expired, rng)?))
+            }
+            Err(e) => return Ok(Some(self.unavailable(fetch, e.into()))),
         };
         let doc = match self.parse_doc(&opened.payload) {
             Ok(d) if d.id == fetch.pointer.id => d,
-            Ok(_) => return Ok(self.unavailable(fetch, Reason::IdMismatch)),
-            Err(e) => return Ok(self.unavailable(fetch, e.into())),
+            Ok(_) => return Ok(Some(self.unavailable(fetch, Reason::IdMismatch))),
+            Err(e) => return Ok(Some(self.unavailable(fetch, e.into()))),
         };
         let mut pointer = fetch.pointer.clone();
         if !exact {
@@ -482,16 +530,18 @@ impl Config {
                 _ => false,
             };
             if !newer {
-                return Ok(self.unavailable(fetch, Reason::StoreLagging));
+                return Ok(Some(self.unavailable(fetch, Reason::StoreLagging)));
             }
             pointer.generation = doc.generation.unwrap_or(pointer.generation);
-            pointer.digest = spill::digest(blob);
+            pointer.digest = spill::Digest::of(blob);
         }
         let reseal = fetch.reseal || opened.key_index != 0;
-        match self.native_loaded(doc, fetch.iat, fetch.exp, now, reseal, Some(pointer)) {
-            Ok(l) => Ok(l),
-            Err(e) => Ok(self.rejected(e, rng)?),
-        }
+        Ok(Some(
+            match self.native_loaded(doc, fetch.iat, fetch.exp, now, reseal, Some(pointer)) {
+                Ok(l) => l,
+                Err(e) => self.rejected(e, rng)?,
+            },
+        ))
     }
 
     /// Finishes a load whose store read failed (threw or timed out): an

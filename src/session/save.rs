@@ -7,9 +7,9 @@ use base64::Engine;
 
 use super::{Config, Meta, EMPTY};
 use crate::cookie::{self, push_u64};
-use crate::envelope::{self, Header, Kind, Mode};
+use crate::envelope::{self, Bulk, Frame, Header, Kind, Mode, Software};
 use crate::formats::{Format, SaveErrorOrNative};
-use crate::spill::{self, Layout, Pointer, Version};
+use crate::spill::{self, Digest, Layout, Pointer, Version};
 use crate::status::check_clock;
 use crate::{payload, DecodeError, Random, SaveError};
 
@@ -158,8 +158,22 @@ impl Config {
         now_ms: u64,
         rng: &mut impl Random,
     ) -> Result<SavePlan, SaveError> {
+        self.save_with(meta, change, now_ms, rng, &mut Software)
+    }
+
+    /// [`Config::save_ms`] with the bulk crypto run by `bulk`: a
+    /// [`Deferred`](crate::Deferred) bulk leaves a placeholder for each sealed
+    /// value in the plan and the jobs to fill them in.
+    pub fn save_with(
+        &self,
+        meta: &Meta,
+        change: &Change<'_>,
+        now_ms: u64,
+        rng: &mut impl Random,
+        bulk: &mut impl Bulk,
+    ) -> Result<SavePlan, SaveError> {
         let now = check_clock(now_ms / 1000)?;
-        let mut plan = self.save_session(meta, change, now_ms, rng)?;
+        let mut plan = self.save_session(meta, change, now_ms, rng, bulk)?;
         if !plan.cookies.is_empty() {
             plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now_ms);
         }
@@ -209,6 +223,21 @@ impl Config {
         now_ms: u64,
         rng: &mut impl Random,
     ) -> Result<Rebased, SaveError> {
+        self.rebase_with(meta, change, theirs, now_ms, rng, &mut Software)
+    }
+
+    /// [`Config::rebase`] with the bulk crypto run by `bulk` (see
+    /// [`Config::save_with`]). Their blob is opened here, in software: a
+    /// lost race is rare.
+    pub fn rebase_with(
+        &self,
+        meta: &Meta,
+        change: &Change<'_>,
+        theirs: Option<&str>,
+        now_ms: u64,
+        rng: &mut impl Random,
+        bulk: &mut impl Bulk,
+    ) -> Result<Rebased, SaveError> {
         let now = check_clock(now_ms / 1000)?;
         let (Some(pointer), Some(theirs), Some(prefix)) =
             (&meta.stored, theirs, &self.store_prefix)
@@ -228,7 +257,7 @@ impl Config {
         let mut base = meta.clone();
         let mut stored = pointer.clone();
         stored.generation = doc.generation.unwrap_or(stored.generation);
-        stored.digest = spill::digest(theirs);
+        stored.digest = Digest::of(theirs);
         base.stored = Some(stored);
         base.started = doc.started.unwrap_or(meta.started);
         // "Changed" by construction: the write must land even if the merge
@@ -241,7 +270,7 @@ impl Config {
             trusted: true,
             ..*change
         };
-        let mut plan = self.save_session(&base, &merged, now_ms, rng)?;
+        let mut plan = self.save_session(&base, &merged, now_ms, rng, bulk)?;
         plan.records = self.revocation_edits(meta, change, plan.meta.as_ref(), now_ms);
         Ok(Rebased { data, flash, plan })
     }
@@ -252,6 +281,7 @@ impl Config {
         change: &Change<'_>,
         now_ms: u64,
         rng: &mut impl Random,
+        bulk: &mut impl Bulk,
     ) -> Result<SavePlan, SaveError> {
         let now = now_ms / 1000;
         if change.destroy {
@@ -324,7 +354,7 @@ impl Config {
         if let (Some(p), false, false) = (old, changed, meta.reseal) {
             if p.layout != Layout::Single {
                 let header = Header::new(self.mode, Kind::Pointer, now, exp);
-                let value = envelope::seal(&self.ring, &self.ctx(), header, &p.to_bytes(), rng)?;
+                let value = self.seal_cookie(bulk, header, &p.to_bytes(), rng)?;
                 next.stored = Some(p.clone());
                 return Ok(SavePlan {
                     cookies: alloc::vec![self.cookie.set_cookie(&value, Some(max_age), Some(now))],
@@ -363,7 +393,7 @@ impl Config {
         let line_len = self.cookie.set_cookie_len(inline_len, Some(max_age));
         if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
             let header = Header::new(self.mode, Kind::Session, now, exp);
-            let value = envelope::seal(&self.ring, &self.ctx(), header, doc.as_bytes(), rng)?;
+            let value = self.seal_cookie(bulk, header, doc.as_bytes(), rng)?;
             plan.cookies
                 .push(self.cookie.set_cookie(&value, Some(max_age), Some(now)));
             next.retired = leftover;
@@ -372,10 +402,10 @@ impl Config {
             // inline session's leftover head holds older data: overwrite it.
             let read_head = old.is_some();
             let pointer = self.spill(
-                &mut plan, leftover, read_head, &id, started, change, now_ms, deadline, rng,
+                &mut plan, leftover, read_head, &id, started, change, now_ms, deadline, rng, bulk,
             )?;
             let header = Header::new(self.mode, Kind::Pointer, now, exp);
-            let value = envelope::seal(&self.ring, &self.ctx(), header, &pointer.to_bytes(), rng)?;
+            let value = self.seal_cookie(bulk, header, &pointer.to_bytes(), rng)?;
             plan.cookies
                 .push(self.cookie.set_cookie(&value, Some(max_age), Some(now)));
             next.stored = Some(pointer);
@@ -454,6 +484,7 @@ impl Config {
         now_ms: u64,
         deadline: u64,
         rng: &mut impl Random,
+        bulk: &mut impl Bulk,
     ) -> Result<Pointer, SaveError> {
         let now = now_ms / 1000;
         let prefix = self.store_prefix.as_deref().unwrap_or("");
@@ -487,7 +518,7 @@ impl Config {
         let mut pointer = Pointer {
             layout,
             generation,
-            digest: [0; spill::DIGEST_LEN],
+            digest: Digest::Identity([0; spill::DIGEST_LEN]),
             hash,
             versions,
             id: String::from(id),
@@ -502,14 +533,12 @@ impl Config {
             change.flash,
         );
         let header = Header::new(Mode::Sealed, Kind::Blob, now, deadline);
-        let blob = envelope::seal(
-            &self.ring,
-            &self.store_ctx(&key),
-            header,
-            doc.as_bytes(),
-            rng,
-        )?;
-        pointer.digest = spill::digest(&blob);
+        let frame = Frame::new(&self.ring, &self.store_ctx(&key), header, rng)?;
+        // Known before the bulk encryption, so the cookie can be sealed beside it.
+        if let Some(identity) = frame.identity() {
+            pointer.digest = Digest::Identity(identity);
+        }
+        let blob = bulk.seal(&self.ring, &frame, doc.as_bytes());
         plan.store.insert(
             0,
             StoreOp::Put {
@@ -521,6 +550,17 @@ impl Config {
             },
         );
         Ok(pointer)
+    }
+
+    fn seal_cookie(
+        &self,
+        bulk: &mut impl Bulk,
+        header: Header,
+        payload: &[u8],
+        rng: &mut impl Random,
+    ) -> Result<String, SaveError> {
+        let frame = Frame::new(&self.ring, &self.ctx(), header, rng)?;
+        Ok(bulk.seal(&self.ring, &frame, payload))
     }
 
     /// Deletes for all of a session's known entries.

@@ -15,11 +15,17 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 use crate::cookie::{push_u64, CookieOptions, SameSite};
+use crate::deferred::{Job, Op};
+use crate::envelope::{Bulk, Frame, Framed, Software};
+use crate::keys::Purpose;
 use crate::session::{
     Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, Revocation, SavePlan, StoreOp,
 };
+use crate::{Answer, DecodeError, Deferred};
 use crate::{BeakerFormat, CookieRsFormat, Format, IronFormat, Legacy, RemixFormat};
 use crate::{ConfigError, KeyRing, Limits, LoadError, Mode, OsRandom, SaveError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 // Bits of the `flags` argument of `Codec::new`.
 const SIGNED: u32 = 1;
@@ -57,6 +63,10 @@ pub struct Codec {
     cfg: Config,
     /// The cookie name was not given: a format may have its own default.
     default_name: bool,
+    /// The driver runs the bulk crypto on the platform ([`Codec::defer_crypto`]).
+    defer: bool,
+    /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
+    jobs: core::cell::RefCell<Vec<Job>>,
 }
 
 #[wasm_bindgen]
@@ -154,7 +164,12 @@ impl Codec {
             Err(ConfigError::NoSecrets) if cfg.ring.is_unkeyed() => {}
             other => other.map_err(config_error)?,
         }
-        Ok(Codec { cfg, default_name })
+        Ok(Codec {
+            cfg,
+            default_name,
+            defer: false,
+            jobs: core::cell::RefCell::new(Vec::new()),
+        })
     }
 
     /// Switches the codec to TurboGears/Beaker cookies. `crypto` is
@@ -260,13 +275,31 @@ impl Codec {
     /// Reads the session cookie out of a `Cookie` header. Returns JSON: a
     /// loaded session, or `{"fetch": token, "key": storeKey}` when the store
     /// must be read first.
-    pub fn load(&self, cookie_header: &str, now_ms: f64) -> String {
-        match self
-            .cfg
-            .load_ms(cookie_header, millis(now_ms), &mut OsRandom)
-        {
-            Ok(LoadStep::Done(l)) => self.loaded_json(&l),
-            Ok(LoadStep::Fetch(f)) => {
+    ///
+    /// With [`Codec::defer_crypto`], `{"open": true}` when the cookie's
+    /// decryption or MAC is handed out ([`Codec::take_jobs`]); call again
+    /// with the `answer`: the plaintext, `true`/`false` for a MAC, or `null`
+    /// when the platform refused.
+    pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue) -> String {
+        self.load_json(cookie_header, now_ms, answer, self.defer)
+    }
+
+    /// [`Codec::load`], deferring or not.
+    pub(crate) fn load_json(
+        &self,
+        cookie_header: &str,
+        now_ms: f64,
+        answer: JsValue,
+        defer: bool,
+    ) -> String {
+        let step = self.with_bulk(answer, defer, |bulk| {
+            self.cfg
+                .load_with(cookie_header, millis(now_ms), &mut OsRandom, bulk)
+        });
+        match step {
+            Ok(Some(LoadStep::Done(l))) => self.loaded_json(&l),
+            Ok(None) => String::from(OPEN),
+            Ok(Some(LoadStep::Fetch(f))) => {
                 let mut s = String::from("{\"fetch\":");
                 push_json_str(&mut s, &f.to_token());
                 s.push_str(",\"key\":");
@@ -283,17 +316,107 @@ impl Codec {
     /// Finishes a load with what the store returned for the fetch's key
     /// (`undefined`/`null` when it had nothing).
     #[wasm_bindgen(js_name = loadFetched)]
-    pub fn load_fetched(&self, fetch: &str, blob: Option<String>, now_ms: f64) -> String {
+    /// `{"open": true}` as for [`Codec::load`].
+    pub fn load_fetched(
+        &self,
+        fetch: &str,
+        blob: Option<String>,
+        now_ms: f64,
+        answer: JsValue,
+    ) -> String {
         let Some(f) = Fetch::from_token(fetch) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
-        match self
-            .cfg
-            .load_fetched(f, blob.as_deref(), secs(now_ms), &mut OsRandom)
-        {
-            Ok(l) => self.loaded_json(&l),
+        let step = self.with_bulk(answer, self.defer, |bulk| {
+            self.cfg
+                .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut OsRandom, bulk)
+        });
+        match step {
+            Ok(Some(l)) => self.loaded_json(&l),
+            Ok(None) => String::from(OPEN),
             Err(e) => load_error(e),
         }
+    }
+
+    /// Hands the bulk AES-GCM and HMAC to the driver from now on: it holds
+    /// the subkeys ([`Codec::subkeys`]) in the platform's crypto.
+    #[wasm_bindgen(js_name = deferCrypto)]
+    pub fn defer_crypto(&mut self) {
+        self.defer = true;
+    }
+
+    /// The subkeys the bulk crypto uses, three per secret (sign, encrypt,
+    /// store-encrypt), current secret first: imported once per key ring
+    /// into the platform's crypto as non-extractable keys.
+    pub fn subkeys(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        for key in self.cfg.ring.keys() {
+            for purpose in [Purpose::Sign, Purpose::Encrypt, Purpose::StoreEncrypt] {
+                if let Some(k) = key.subkey(purpose) {
+                    out.push(&js_sys::Uint8Array::from(&k[..]));
+                }
+            }
+        }
+        out
+    }
+
+    /// The jobs the last call handed out, each `[op, subkey, nonce, aad,
+    /// data, mac or prefix]`: op 0 open, 1 seal; subkey the index into
+    /// [`Codec::subkeys`]. Open: AES-GCM decrypt `data` (ciphertext ||
+    /// tag) or HMAC-verify `mac` over `aad || data`. Seal: AES-GCM encrypt
+    /// `data`, or HMAC-sign `aad || data`, then [`Codec::join`] the prefix
+    /// with the output.
+    #[wasm_bindgen(js_name = takeJobs)]
+    pub fn take_jobs(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        for job in self.jobs.borrow_mut().drain(..) {
+            let slot = match job.purpose() {
+                Purpose::Sign => 0,
+                Purpose::Encrypt => 1,
+                _ => 2,
+            };
+            let last = match &job.frame {
+                Some(f) => f.prefix(),
+                None => &job.mac[..],
+            };
+            let row = js_sys::Array::new();
+            row.push(&JsValue::from(u32::from(job.op == Op::Seal)));
+            row.push(&JsValue::from((job.key_index * 3 + slot) as u32));
+            for part in [&job.nonce[..], &job.aad[..], &job.data[..], last] {
+                row.push(&js_sys::Uint8Array::from(part));
+            }
+            out.push(&row);
+        }
+        out
+    }
+
+    /// A sealed value: `base64url(prefix || a || b)`, where `prefix` is a
+    /// seal job's and `a`, `b` what the platform returned (ciphertext ||
+    /// tag, or payload and MAC).
+    pub fn join(&self, prefix: &[u8], a: &[u8], b: &[u8]) -> String {
+        let mut raw = Vec::with_capacity(prefix.len() + a.len() + b.len());
+        raw.extend_from_slice(prefix);
+        raw.extend_from_slice(a);
+        raw.extend_from_slice(b);
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// Runs `f` with the bulk this call takes: software, or deferred with
+    /// the driver's answer to the previous pass.
+    fn with_bulk<T>(&self, answer: JsValue, defer: bool, f: impl FnOnce(&mut Engine) -> T) -> T {
+        let mut engine = if defer {
+            Engine::Deferred(match answer_of(answer) {
+                Some(a) => Deferred::answered(a),
+                None => Deferred::default(),
+            })
+        } else {
+            Engine::Software
+        };
+        let out = f(&mut engine);
+        if let Engine::Deferred(d) = engine {
+            *self.jobs.borrow_mut() = d.jobs;
+        }
+        out
     }
 
     /// Finishes a load whose store read failed.
@@ -328,10 +451,11 @@ impl Codec {
             destroy: flags & DESTROY != 0,
             trusted: true,
         };
-        match self
-            .cfg
-            .save_ms(&meta, &change, millis(now_ms), &mut OsRandom)
-        {
+        let planned = self.with_bulk(JsValue::UNDEFINED, self.defer, |bulk| {
+            self.cfg
+                .save_with(&meta, &change, millis(now_ms), &mut OsRandom, bulk)
+        });
+        match planned {
             Ok(plan) => plan_json(&plan, None),
             Err(e) => save_error(e),
         }
@@ -530,19 +654,67 @@ impl Codec {
             destroy: false,
             trusted: true,
         };
-        let rebased = self.cfg.rebase(
-            &meta,
-            &change,
-            theirs.as_deref(),
-            millis(now_ms),
-            &mut OsRandom,
-        );
+        let rebased = self.with_bulk(JsValue::UNDEFINED, self.defer, |bulk| {
+            self.cfg.rebase_with(
+                &meta,
+                &change,
+                theirs.as_deref(),
+                millis(now_ms),
+                &mut OsRandom,
+                bulk,
+            )
+        });
         match rebased {
             Ok(r) => plan_json(&r.plan, Some((&r.data, &r.flash))),
             Err(e) => save_error(e),
         }
     }
 }
+
+/// The bulk of one call.
+enum Engine {
+    Software,
+    Deferred(Deferred),
+}
+
+impl Bulk for Engine {
+    fn open(&mut self, ring: &KeyRing, framed: &Framed) -> Result<Option<Vec<u8>>, DecodeError> {
+        match self {
+            Engine::Software => Software.open(ring, framed),
+            Engine::Deferred(d) => d.open(ring, framed),
+        }
+    }
+
+    fn seal(&mut self, ring: &KeyRing, frame: &Frame, payload: &[u8]) -> String {
+        match self {
+            Engine::Software => Software.seal(ring, frame, payload),
+            Engine::Deferred(d) => d.seal(ring, frame, payload),
+        }
+    }
+
+    fn needs_body(&self) -> bool {
+        match self {
+            Engine::Software => true,
+            Engine::Deferred(d) => d.needs_body(),
+        }
+    }
+}
+
+/// The driver's answer to an open job: `undefined` on a first pass, the
+/// plaintext, `true`/`false` for a MAC, `null` when the platform refused.
+fn answer_of(v: JsValue) -> Option<Answer> {
+    if v.is_undefined() {
+        None
+    } else if let Some(b) = v.as_bool() {
+        Some(Answer::Verified(b))
+    } else if v.is_instance_of::<js_sys::Uint8Array>() {
+        Some(Answer::Plain(js_sys::Uint8Array::from(v).to_vec()))
+    } else {
+        Some(Answer::Failed)
+    }
+}
+
+const OPEN: &str = "{\"open\":true}";
 
 fn option_error(text: &'static str) -> JsValue {
     JsValue::from_str(text)

@@ -25,6 +25,21 @@ const PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module
   }
 </script>`;
 
+// The native vectors opened in the page, on Chromium's WebCrypto.
+const VECTORS_PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module">
+  const es = await import("./pkg/browser.js");
+  const { internal } = await import("./pkg/internal.js");
+  const vectors = await (await fetch("./native.json")).json();
+  const opened = [];
+  for (const v of vectors.vectors.filter((x) => x.kind === "session" && x.purpose === "cookie")) {
+    const s = await es.loadSession(v.open_name + "=" + v.value, {
+      secrets: v.secrets, mode: v.mode, cookie: { name: v.open_name }, now: () => v.now * 1000,
+    });
+    opened.push({ status: s.status, reason: s.reason ?? null, data: s.toJSON() });
+  }
+  window.result = { platform: internal.crypto ? "WebCrypto" : "software", opened };
+</script>`;
+
 let server;
 let base;
 let browser;
@@ -38,7 +53,10 @@ before(async () => {
     const [, mode, ...rest] = new URL(req.url, "http://x").pathname.split("/");
     const name = rest.join("/");
     requests.push(`${mode}/${name}`);
-    if (name === "") return res.writeHead(200, { "content-type": "text/html" }).end(PAGE);
+    if (name === "") return res.writeHead(200, { "content-type": "text/html" }).end(mode === "vectors" ? VECTORS_PAGE : PAGE);
+    if (name === "native.json") {
+      return res.writeHead(200, { "content-type": "application/json" }).end(await readFile(path.join(root, "tests/vectors/native.json")));
+    }
     if (name.endsWith(".wasm") && mode.startsWith("html")) {
       return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title>");
     }
@@ -98,4 +116,20 @@ test("no top-level await: the import resolves before the wasm arrives", async ()
   const r = await open("slow");
   assert.equal(r.ok, true, r.error);
   assert.ok(r.imported < 1000, `import took ${r.imported} ms`);
+});
+
+test("the native vectors open on Chromium's WebCrypto as on node:crypto", async () => {
+  const { loadSession } = await import("../../pkg/node.js");
+  const r = await open("vectors");
+  assert.equal(r.platform, "WebCrypto");
+  const file = JSON.parse(await readFile(path.join(root, "tests/vectors/native.json"), "utf8"));
+  const vectors = file.vectors.filter((x) => x.kind === "session" && x.purpose === "cookie");
+  assert.equal(r.opened.length, vectors.length);
+  for (const [i, v] of vectors.entries()) {
+    const s = await loadSession(`${v.open_name}=${v.value}`, {
+      secrets: v.secrets, mode: v.mode, cookie: { name: v.open_name }, now: () => v.now * 1000,
+    });
+    assert.deepEqual(r.opened[i], { status: s.status, reason: s.reason ?? null, data: s.toJSON() }, v.name);
+  }
+  assert.ok(r.opened.some((o) => o.status === "valid") && r.opened.some((o) => o.reason === "bad_tag"));
 });

@@ -92,7 +92,8 @@ async function spilled(options, owner, n = 1, bytes = 6000) {
 async function expectUnavailable(cookie, options, reason, id) {
   const s = await loadSession(cookie, options);
   assert.equal(s.status, "unavailable", `status (${s.reason})`);
-  assert.equal(s.reason, reason);
+  if (Array.isArray(reason)) assert.ok(reason.includes(s.reason), `reason ${s.reason}`);
+  else assert.equal(s.reason, reason);
   assert.equal(s.size, 0, "no data is served");
   assert.equal(s.isNew, true);
   if (id) assert.equal(s.id, id, "the cookie's own id, never another's");
@@ -170,7 +171,11 @@ describe("load: each store fault has one defined outcome", () => {
     assert.equal(s.get("owner"), "bob");
   });
 
-  test("get returns garbage of every kind: unavailable, digest_mismatch (or the right blob, if it is one)", async () => {
+  // The pointer names its blob by key id and nonce (the blob's first 38
+  // characters): a blob that starts like the right one and differs after is
+  // refused by AES-GCM (bad_tag) or by its framing (malformed).
+  const NOT_IT = ["digest_mismatch", "bad_tag", "malformed"];
+  test("get returns garbage of every kind: unavailable, never valid (or the right blob, if it is one)", async () => {
     const store = faultyStore();
     const options = optionsFor(store);
     const { cookie } = await spilled(options, "ann");
@@ -196,7 +201,7 @@ describe("load: each store fault has one defined outcome", () => {
     ];
     for (const g of garbage) {
       store.fault.get = () => Promise.resolve(g);
-      await expectUnavailable(cookie, options, "digest_mismatch");
+      await expectUnavailable(cookie, options, NOT_IT);
     }
     // A thenable that throws and a getter that throws count as failures.
     store.fault.get = () => ({ then: () => { throw new Error("thenable"); } });

@@ -1,0 +1,183 @@
+//! Bulk crypto handed to the caller, the way store I/O is: the sans-IO
+//! [`Bulk`]. The core frames every value (header, key id, nonce, AAD) and
+//! decides everything; the caller only runs AES-256-GCM or HMAC-SHA256 on
+//! its platform's native crypto (WebCrypto, node:crypto) with the subkeys it
+//! imported once per key ring.
+//!
+//! Opening takes two passes: the first records a job and returns `None`
+//! ([`Config::load_with`](crate::Config::load_with)); the caller runs it and
+//! calls again with the [`Answer`]. Sealing takes one: each sealed value in the
+//! plan is a [`Deferred::placeholder`] until the caller fills it in with
+//! [`Frame::value`](crate::envelope::Frame::value) over its output.
+//!
+//! ```
+//! use edge_session::{cookie::CookieOptions, Answer, Config, Deferred, KeyRing, LoadStep, OsRandom};
+//! use edge_session::envelope::Software;
+//! let cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), CookieOptions::new("s"));
+//! let now = 1_700_000_000_000;
+//! let LoadStep::Done(s) = cfg.load_ms("", now, &mut OsRandom).unwrap() else { unreachable!() };
+//! let change = edge_session::Change { data: r#"{"a":1}"#, ..Default::default() };
+//! let plan = cfg.save_ms(&s.meta, &change, now, &mut OsRandom).unwrap();
+//! let header = plan.cookies[0].split(';').next().unwrap();
+//!
+//! // First pass: the cookie's decryption is handed out.
+//! let mut bulk = Deferred::default();
+//! assert!(matches!(cfg.load_with(header, now, &mut OsRandom, &mut bulk), Ok(None)));
+//! let job = &bulk.jobs[0];
+//! // ...the platform decrypts job.data with job.nonce and job.aad; here, in software:
+//! let plain = job.run(&cfg.ring).unwrap();
+//! // Second pass, with the answer.
+//! let mut bulk = Deferred::answered(Answer::Plain(plain));
+//! let Some(LoadStep::Done(s)) = cfg.load_with(header, now, &mut OsRandom, &mut bulk).unwrap() else { unreachable!() };
+//! assert_eq!(s.data, r#"{"a":1}"#);
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::cookie::push_u64;
+use crate::envelope::{Algorithm, Bulk, Frame, Framed, Software};
+use crate::keys::Purpose;
+use crate::{DecodeError, KeyRing};
+
+/// What the caller found when it ran an open job.
+///
+/// ```
+/// use edge_session::Answer;
+/// assert_ne!(Answer::Verified(true), Answer::Failed);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// AES-GCM opened: the plaintext.
+    Plain(Vec<u8>),
+    /// HMAC checked (in constant time, by the platform): whether it matched.
+    Verified(bool),
+    /// The tag did not match, or the platform refused.
+    Failed,
+}
+
+/// Open or seal.
+///
+/// ```
+/// use edge_session::deferred::Op;
+/// assert_ne!(Op::Open, Op::Seal);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// AES-GCM decrypt `data` (ciphertext || tag), or HMAC-verify `mac` over `aad || data`.
+    Open,
+    /// AES-GCM encrypt `data`, or HMAC-sign `aad || data`; then
+    /// [`Frame::value`](crate::envelope::Frame::value) over the output.
+    Seal,
+}
+
+/// One bulk operation for the caller to run.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Open or seal.
+    pub op: Op,
+    /// AES-GCM (with the subkey of a purpose) or HMAC (sign subkey).
+    pub algorithm: Algorithm,
+    /// Which key of the ring: 0 for the current one.
+    pub key_index: usize,
+    /// The AES-GCM nonce; empty for HMAC.
+    pub nonce: Vec<u8>,
+    /// The additional data (`header || context`).
+    pub aad: Vec<u8>,
+    /// Open: ciphertext || tag, or the signed payload. Seal: the payload.
+    pub data: Vec<u8>,
+    /// Open, HMAC: the MAC to check.
+    pub mac: Vec<u8>,
+    /// Seal: the frame whose [`Frame::value`] takes the output.
+    pub frame: Option<Frame>,
+}
+
+impl Job {
+    /// Runs the job in software: what the platform's crypto must produce.
+    /// Open: the plaintext (or payload once verified). Seal: the value.
+    pub fn run(&self, ring: &KeyRing) -> Result<Vec<u8>, DecodeError> {
+        match (&self.frame, self.op) {
+            (Some(frame), Op::Seal) => Ok(Software.seal(ring, frame, &self.data).into_bytes()),
+            _ => {
+                let framed = Framed::from_parts(self);
+                Software.open(ring, &framed)?.ok_or(DecodeError::BadTag)
+            }
+        }
+    }
+
+    /// The purpose of the subkey this job uses.
+    pub fn purpose(&self) -> Purpose {
+        match self.algorithm {
+            Algorithm::Gcm(p) => p,
+            Algorithm::Hmac => Purpose::Sign,
+        }
+    }
+}
+
+/// A [`Bulk`] that hands its work to the caller.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    answer: Option<Answer>,
+    /// The jobs recorded during this pass, in order.
+    pub jobs: Vec<Job>,
+}
+
+impl Deferred {
+    /// A second pass, holding the answer to the open job of the first.
+    pub fn answered(answer: Answer) -> Self {
+        Deferred {
+            answer: Some(answer),
+            jobs: Vec::new(),
+        }
+    }
+
+    /// What stands in a plan for the value of seal job `i`: `\u{1}i\u{1}`,
+    /// which no cookie value, store value or attribute can contain.
+    pub fn placeholder(i: usize) -> String {
+        let mut s = String::from("\u{1}");
+        push_u64(&mut s, i as u64);
+        s.push('\u{1}');
+        s
+    }
+}
+
+impl Bulk for Deferred {
+    fn open(&mut self, _: &KeyRing, framed: &Framed) -> Result<Option<Vec<u8>>, DecodeError> {
+        match (self.answer.take(), framed.algorithm) {
+            (Some(Answer::Plain(p)), Algorithm::Gcm(_)) => Ok(Some(p)),
+            (Some(Answer::Verified(true)), Algorithm::Hmac) => Ok(Some(Vec::from(framed.body()))),
+            (Some(_), _) => Err(DecodeError::BadTag),
+            (None, algorithm) => {
+                self.jobs.push(Job {
+                    op: Op::Open,
+                    algorithm,
+                    key_index: framed.key_index,
+                    nonce: Vec::from(framed.nonce()),
+                    aad: Vec::from(framed.aad()),
+                    data: Vec::from(framed.body()),
+                    mac: Vec::from(framed.mac()),
+                    frame: None,
+                });
+                Ok(None)
+            }
+        }
+    }
+
+    fn seal(&mut self, _: &KeyRing, frame: &Frame, payload: &[u8]) -> String {
+        self.jobs.push(Job {
+            op: Op::Seal,
+            algorithm: frame.algorithm,
+            key_index: 0,
+            nonce: Vec::from(frame.nonce()),
+            aad: Vec::from(frame.aad()),
+            data: Vec::from(payload),
+            mac: Vec::new(),
+            frame: Some(frame.clone()),
+        });
+        Self::placeholder(self.jobs.len() - 1)
+    }
+
+    fn needs_body(&self) -> bool {
+        !matches!(self.answer, Some(Answer::Plain(_)))
+    }
+}

@@ -1,0 +1,181 @@
+// Bulk crypto on the platform (js/crypto.js): the core frames every value and
+// hands AES-256-GCM and HMAC-SHA256 to node:crypto (the Node entry), WebCrypto
+// (workerd, Deno, browsers) or, with no platform crypto, its own software.
+// Proves, in Node, for each of the three:
+//   - every vector in tests/vectors/native.json opens (or is refused) alike;
+//   - an adapter's seal of a vector's job gives the vector's bytes;
+//   - what one path writes, inline or spilled, sealed or signed, the others read;
+//   - keys are imported once per key ring, not per request.
+// workerd, Deno and Chromium run the same vectors in their own suites.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as nodeCryptoModule from "node:crypto";
+
+import { loadSession, memoryStore, saveSession } from "../../pkg/node.js";
+import { internal } from "../../pkg/internal.js";
+import { nodeCrypto, webCrypto } from "../../pkg/crypto.js";
+import { Codec } from "../../pkg/edge_session.js";
+
+const VECTORS = JSON.parse(readFileSync(new URL("../vectors/native.json", import.meta.url), "utf8")).vectors;
+
+const PATHS = {
+  "node:crypto": () => nodeCrypto(nodeCryptoModule),
+  WebCrypto: () => webCrypto(),
+  "wasm software": () => null,
+};
+
+// Each path gets its own codecs: the adapter is bound when a codec is built,
+// and codecs are cached by options, so a per-path decoder depth (which changes
+// nothing on the wire) keeps them apart.
+const DEPTH = { "node:crypto": 61, WebCrypto: 62, "wasm software": 63 };
+async function withPath(name, fn) {
+  const before = internal.crypto;
+  internal.crypto = PATHS[name]();
+  try {
+    return await fn();
+  } finally {
+    internal.crypto = before;
+  }
+}
+
+function vectorOptions(v, path) {
+  return {
+    secrets: v.secrets,
+    mode: v.mode,
+    cookie: { name: v.open_name },
+    now: () => v.now * 1000,
+    limits: { maxDepth: DEPTH[path] },
+  };
+}
+
+async function openVector(v, path) {
+  return withPath(path, async () => {
+    const s = await loadSession(`${v.open_name}=${v.value}`, vectorOptions(v, path));
+    return { status: s.status, reason: s.reason ?? null, data: s.toJSON() };
+  });
+}
+
+describe("every native vector, on every path", () => {
+  // loadSession opens cookies (purpose "cookie") holding session documents.
+  for (const v of VECTORS.filter((x) => x.kind === "session" && x.purpose === "cookie")) {
+    test(v.name, async () => {
+      const results = {};
+      for (const path of Object.keys(PATHS)) results[path] = await openVector(v, path);
+      if (v.expect.ok && JSON.parse(v.payload).d) {
+        assert.equal(results["node:crypto"].status, "valid");
+        assert.deepEqual(results["node:crypto"].data, JSON.parse(v.payload).d);
+      } else if (v.expect.error) {
+        assert.equal(results["node:crypto"].reason, v.expect.error);
+      }
+      assert.deepEqual(results.WebCrypto, results["node:crypto"]);
+      assert.deepEqual(results["wasm software"], results["node:crypto"]);
+    });
+  }
+});
+
+// A vector's seal job as the core hands it out (src/deferred.rs): the same
+// prefix, AAD and payload; the adapter's output then completes the value.
+function jobOf(v) {
+  const raw = Buffer.from(v.value, "base64url");
+  const header = raw.subarray(0, 16);
+  const name = Buffer.from(v.cookie_name);
+  const purpose = Buffer.from(v.purpose);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(name.length);
+  const aad = Buffer.concat([header, Buffer.from([purpose.length]), purpose, len, name]);
+  const nonce = v.mode === "sealed" ? Buffer.from(v.nonce, "hex") : Buffer.alloc(0);
+  return { prefix: Buffer.concat([header, nonce]), aad, nonce, data: Buffer.from(v.payload) };
+}
+
+describe("an adapter's seal gives the vector's bytes", () => {
+  const good = VECTORS.filter((v) => v.expect.ok && v.kind === "session");
+  for (const path of ["node:crypto", "WebCrypto"]) {
+    test(path, async () => {
+      const adapter = PATHS[path]();
+      for (const v of good) {
+        const codec = new Codec(v.secrets_sealed_with, ["s", "/", "", "Lax"], 0, [], undefined);
+        const keys = await adapter.importKeys(codec.subkeys());
+        const slot = v.mode === "signed" ? 0 : 1;
+        const { prefix, aad, nonce, data } = jobOf(v);
+        const [a, b] = await adapter.seal(keys[slot], slot, nonce, aad, data);
+        assert.equal(codec.join(prefix, a, b ?? new Uint8Array(0)), v.value, `${path}: ${v.name}`);
+        codec.free();
+      }
+    });
+  }
+});
+
+describe("what one path writes, the others read", () => {
+  const secrets = ["platform crypto test secret, 32+ bytes long"];
+  const big = "x".repeat(20_000);
+  for (const mode of ["sealed", "signed"]) {
+    for (const writer of Object.keys(PATHS)) {
+      test(`${mode}, written by ${writer}`, async () => {
+        const store = memoryStore();
+        const named = (path) => ({ secrets, mode, store, cookie: { name: "c" }, limits: { maxDepth: DEPTH[path] } });
+        const cookies = await withPath(writer, async () => {
+          const s = await loadSession("", named(writer));
+          s.set("small", 1);
+          const [inline] = await saveSession(s);
+          s.set("big", big);
+          const [spilled] = await saveSession(s);
+          return [inline, spilled].map((c) => c.split(";")[0]);
+        });
+        for (const reader of Object.keys(PATHS)) {
+          await withPath(reader, async () => {
+            const inline = await loadSession(cookies[0], named(reader));
+            assert.equal(inline.status, "valid", `${reader} reads ${writer}'s inline cookie`);
+            assert.equal(inline.get("small"), 1);
+            const spilled = await loadSession(cookies[1], named(reader));
+            assert.equal(spilled.status, "valid", `${reader} reads ${writer}'s spilled session`);
+            assert.equal(spilled.stored, true);
+            assert.equal(spilled.get("big"), big);
+          });
+        }
+      });
+    }
+  }
+});
+
+test("keys are imported once per key ring, not per request", async () => {
+  let imports = 0;
+  const counting = () => {
+    const inner = nodeCrypto(nodeCryptoModule);
+    return { ...inner, importKeys: (raw) => (imports++, inner.importKeys(raw)) };
+  };
+  const before = internal.crypto;
+  internal.crypto = counting();
+  try {
+    const options = { secrets: ["import-count secret, at least 32 bytes"], cookie: { name: "imports" } };
+    let cookie = "";
+    for (let i = 0; i < 20; i++) {
+      const s = await loadSession(cookie, options);
+      s.set("n", i);
+      cookie = (await saveSession(s))[0].split(";")[0];
+    }
+    assert.equal(imports, 1);
+  } finally {
+    internal.crypto = before;
+  }
+});
+
+test("workerd: the vectors open alike on its WebCrypto, and sessions round-trip through KV", async () => {
+  const { testWorker } = await import("./bundle.mjs");
+  const vectors = VECTORS.filter((x) => x.kind === "session" && x.purpose === "cookie");
+  const mf = await testWorker("vectors-worker.js", { bindings: { SESSION_SECRET: "workerd platform crypto secret, 32+ bytes" } });
+  try {
+    const res = await mf.dispatchFetch("http://localhost/", { method: "POST", body: JSON.stringify(vectors) });
+    const { platform, opened, trips } = await res.json();
+    assert.equal(platform, "WebCrypto");
+    for (const [i, v] of vectors.entries()) {
+      assert.deepEqual(opened[i], await openVector(v, "node:crypto"), v.name);
+    }
+    assert.deepEqual(trips, [
+      ["valid", 1, "valid", true, 20_000],
+      ["valid", 1, "valid", true, 20_000],
+    ]);
+  } finally {
+    await mf.dispose();
+  }
+});
