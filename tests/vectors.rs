@@ -349,7 +349,7 @@ fn every_vector_holds_on_the_deferred_path() {
         };
         let now = v["now"].as_u64().unwrap();
         let soft = envelope::open(&ring, &ctx, &s("value"), now, 64 * 1024);
-        let mut first = Deferred::default();
+        let mut first = Deferred::default().with_macs();
         let deferred =
             match envelope::open_with(&mut first, &ring, &ctx, &s("value"), now, 64 * 1024) {
                 // Refused before any crypto (unknown key, malformed): no job.
@@ -364,7 +364,7 @@ fn every_vector_holds_on_the_deferred_path() {
                         (Err(_), true) => Answer::Failed,
                         (Err(_), false) => Answer::Verified(false),
                     };
-                    let mut second = Deferred::answered(answer);
+                    let mut second = Deferred::answered(answer).with_macs();
                     let out =
                         envelope::open_with(&mut second, &ring, &ctx, &s("value"), now, 64 * 1024);
                     assert!(second.jobs.is_empty(), "{name}: answered once");
@@ -391,7 +391,7 @@ fn every_vector_holds_on_the_deferred_path() {
             ..ctx
         };
         let frame = Frame::with_nonce(&sealer, &ctx, opened.header, nonce).unwrap();
-        let mut bulk = Deferred::default();
+        let mut bulk = Deferred::default().with_macs();
         let placeholder = bulk.seal(&sealer, &frame, s("payload").as_bytes());
         assert_eq!(placeholder, Deferred::placeholder(0));
         let job = &bulk.jobs[0];
@@ -404,5 +404,44 @@ fn every_vector_holds_on_the_deferred_path() {
             s("value"),
             "{name}"
         );
+    }
+}
+
+/// By default HMAC (signed cookies, at most 4 KiB) runs in the core: it is
+/// cheaper than a second pass; AES-GCM is handed out.
+#[test]
+fn by_default_only_aes_gcm_is_handed_out() {
+    use edge_session::Deferred;
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap();
+    for v in file["vectors"].as_array().unwrap() {
+        let (Some(true), "cookie") = (v["expect"]["ok"].as_bool(), v["purpose"].as_str().unwrap())
+        else {
+            continue;
+        };
+        let secrets: Vec<&str> = v["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let ring = KeyRing::new(&secrets).unwrap();
+        let name = v["open_name"].as_str().unwrap();
+        let ctx = Context {
+            purpose: b"cookie",
+            name: name.as_bytes(),
+            subkeys: Subkeys::Cookie,
+        };
+        let mut bulk = Deferred::default();
+        let got = envelope::open_with(
+            &mut bulk,
+            &ring,
+            &ctx,
+            v["value"].as_str().unwrap(),
+            v["now"].as_u64().unwrap(),
+            1 << 16,
+        );
+        let signed = v["mode"] == "signed";
+        assert_eq!(got.unwrap().is_some(), signed, "{}", v["name"]);
+        assert_eq!(bulk.jobs.len(), usize::from(!signed));
     }
 }
