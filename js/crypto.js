@@ -43,10 +43,12 @@ export function webCrypto(subtle = globalThis.crypto?.subtle) {
 }
 
 /** node:crypto's synchronous AES-GCM and HMAC (pass the module in). */
-export function nodeCrypto({ createCipheriv, createDecipheriv, createHmac, createSecretKey, timingSafeEqual }) {
+export function nodeCrypto({ createCipheriv, createDecipheriv, createHmac, timingSafeEqual }) {
   const TAG = 16;
   return {
-    importKeys: (raw) => raw.map((k) => createSecretKey(k)),
+    // Raw bytes, not KeyObjects: Deno's node:crypto (the node entry through
+    // node_modules) takes no KeyObject in createCipheriv.
+    importKeys: (raw) => raw.map((k) => new Uint8Array(k)),
     open(key, slot, nonce, aad, data, mac) {
       try {
         if (isMac(slot)) {
