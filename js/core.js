@@ -17,7 +17,6 @@ export class SessionError extends Error {
   }
 }
 
-const DAY = 86400;
 const MAX_TIMEOUT = 2 ** 31 - 1;
 // Cookie headers longer than this are narrowed to the pairs we may read
 // before they cross into wasm, whose memory never shrinks.
@@ -27,37 +26,11 @@ const CODECS = new Map();
 // Codec -> its platform bulk crypto (crypto.js), when the codec defers.
 const BULK = new WeakMap();
 const CODEC_CACHE_SIZE = 32;
-const SAME_SITE = { strict: "Strict", lax: "Lax", none: "None" };
-// Bits of Codec's flags (src/wasm.rs).
-const SIGNED = 1;
-const SECURE = 2;
-const HTTP_ONLY = 4;
-const PARTITIONED = 8;
-const EXPIRES = 16;
-const ROLLING = 32;
-const STORE_CAS = 64;
-const FOREIGN = 128;
-const HAS_STORE = 256;
 // Merge-and-retry rounds for a compare-and-swap write before giving up.
 const MAX_MERGES = 8;
 
 function bad(option, message) {
   return new SessionError("invalid_option", `${option}: ${message}`, { option });
-}
-
-/** A duration as the core takes it: -1 when absent (the core's default); the core checks the range. */
-function seconds(value, option) {
-  if (value === undefined || value === null) return -1;
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw bad(option, "must be a whole number of seconds");
-  }
-  return value;
-}
-
-function flag(value, option, fallback) {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw bad(option, "must be true or false");
-  return value;
 }
 
 function isStore(store) {
@@ -69,197 +42,68 @@ function canSwap(store) {
   return typeof store.getVersioned === "function" && typeof store.putIf === "function";
 }
 
-/** Options as the wasm codec takes them, plus what only JS needs. */
+/**
+ * Options resolved: the codec the core built from them, plus what only JS
+ * sees (stores, clock, timeout). Every other rule, default and limit is the
+ * core's (src/session/options.rs); this only checks functions and stores.
+ */
 function resolve(options) {
   if (!options || typeof options !== "object") throw bad("options", "must be an object");
-  const format = options.format ?? "native";
-  if (!FORMATS.includes(format)) throw bad("format", `must be one of ${FORMATS.map((f) => `"${f}"`).join(", ")}`);
-  const foreign = format === "native" ? null : formatArgs(format, options, "");
-  const legacy = legacyArgs(options.legacy);
-  // A foreign format needs no native secret: the core then builds no native key ring.
-  let secrets = options.secrets ?? (foreign ? [] : undefined);
-  if (typeof secrets === "string") secrets = [secrets];
-  if (!Array.isArray(secrets) || (secrets.length === 0 && !foreign) || !secrets.every((s) => typeof s === "string")) {
-    throw bad("secrets", "must be a non-empty array of strings, each at least 32 bytes");
-  }
-  const mode = options.mode ?? "sealed";
-  if (mode !== "sealed" && mode !== "signed") throw bad("mode", 'must be "sealed" or "signed"');
-  const c = options.cookie ?? {};
-  if (typeof c !== "object") throw bad("cookie", "must be an object");
-  const secure = flag(c.secure, "cookie.secure", true);
-  const sameSite = SAME_SITE[String(c.sameSite ?? "Lax").toLowerCase()];
-  if (!sameSite) throw bad("cookie.sameSite", 'must be "Strict", "Lax" or "None"');
-  for (const k of ["name", "path", "domain"]) {
-    if (c[k] !== undefined && typeof c[k] !== "string") throw bad(`cookie.${k}`, "must be a string");
-  }
   const store = options.store ?? null;
   if (store !== null && !isStore(store)) {
     throw bad("store", "must be an object with get, put and delete methods (a KV namespace)");
   }
   const now = options.now ?? Date.now;
   if (typeof now !== "function") throw bad("now", "must be a function returning milliseconds");
-  const inlineLimit = options.inlineLimit ?? -1;
-  if (!Number.isInteger(inlineLimit)) throw bad("inlineLimit", "must be a whole number of bytes");
-  const limits = options.limits ?? {};
-  for (const k of ["maxBytes", "maxDepth"]) {
-    if (limits[k] !== undefined && !Number.isInteger(limits[k])) throw bad(`limits.${k}`, "must be a whole number");
-  }
   const storeTimeout = options.storeTimeout ?? 5000;
   // setTimeout fires at once past 2^31 - 1 ms.
   if (typeof storeTimeout !== "number" || !(storeTimeout > 0) || storeTimeout > MAX_TIMEOUT) {
     throw bad("storeTimeout", `must be a number of milliseconds from 1 to ${MAX_TIMEOUT}`);
   }
-  const storePrefix = options.storePrefix;
-  if (storePrefix !== undefined && typeof storePrefix !== "string") throw bad("storePrefix", "must be a string");
-  // "": the core's default name (by format and Secure).
-  const cookie = [c.name ?? "", c.path ?? "/", c.domain ?? "", sameSite];
-  const flags =
-    (mode === "signed" ? SIGNED : 0) |
-    (secure ? SECURE : 0) |
-    (flag(c.httpOnly, "cookie.httpOnly", true) ? HTTP_ONLY : 0) |
-    (flag(c.partitioned, "cookie.partitioned", false) ? PARTITIONED : 0) |
-    (flag(c.expires, "cookie.expires", false) ? EXPIRES : 0) |
-    (flag(options.rolling, "rolling", false) ? ROLLING : 0) |
-    (store && canSwap(store) ? STORE_CAS : 0) |
-    (foreign ? FOREIGN : 0) |
-    (store ? HAS_STORE : 0);
-  // -1: absent, the core's default; the core checks every range.
-  const numbers = [
-    seconds(options.maxAge, "maxAge"),
-    seconds(options.idleTimeout, "idleTimeout"),
-    seconds(options.touchAfter, "touchAfter"),
-    inlineLimit,
-    limits.maxBytes ?? -1,
-    limits.maxDepth ?? -1,
-    seconds(options.absoluteTimeout, "absoluteTimeout"),
-  ];
-  const args = [secrets, cookie, flags, numbers, storePrefix];
-  const cas = Boolean(store && canSwap(store));
-  const [revocation, revStore] = revocationArgs(options.revocation, store);
-  const built = codec(args, foreign, legacy, revocation);
+  const r = options.revocation;
+  let revStore = null;
+  if (r !== undefined && r !== null) {
+    if (typeof r !== "object") throw bad("revocation", "must be an object: { subject, store, prefix, failOpen, list }");
+    revStore = r.store ?? store;
+    if (!isStore(revStore)) {
+      throw bad("revocation.store", "must be an object with get, put and delete methods (or set the session store)");
+    }
+  }
+  const built = codec(optionsDocument(options, store));
   return {
     codec: built,
     bulk: BULK.get(built) ?? null,
     store,
-    cas,
+    cas: Boolean(store && canSwap(store)),
     revStore,
     now,
     storeTimeout,
-    format,
-    names: [built.cookieName, ...legacy.map((l) => l[3][0])],
+    format: options.format ?? "native",
+    names: built.cookieNames,
     // Longer values or store answers than the core could have written: dropped unread.
     maxCookieValue: built.maxCookieValue,
     maxBlob: built.maxBlob,
   };
 }
 
-/** `revocation` as Codec.setRevocation takes it, and the store its records live in. */
-function revocationArgs(r, store) {
-  if (r === undefined || r === null) return [null, null];
-  if (typeof r !== "object") throw bad("revocation", "must be an object: { subject, store, prefix, failOpen, list }");
-  const revStore = r.store ?? store;
-  if (!isStore(revStore)) {
-    throw bad("revocation.store", "must be an object with get, put and delete methods (or set the session store)");
+/**
+ * The options as the core reads them (JSON): stores become `true` (or
+ * `{"cas": true}`), the clock and timeout stay here, a Date cut-off becomes
+ * ms, and a number JSON cannot carry (NaN, Infinity) stays a refusable text.
+ */
+function optionsDocument(options, store) {
+  const { now, storeTimeout, ...rest } = options;
+  rest.store = store ? (canSwap(store) ? { cas: true } : true) : undefined;
+  try {
+    return JSON.stringify(rest, function (key, value) {
+      const raw = this[key];
+      if (key === "store" && this !== rest) return undefined; // revocation.store
+      const v = key === "notAfter" && raw instanceof Date ? raw.getTime() : value;
+      return typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+    });
+  } catch (e) {
+    throw bad("options", `must be plain data apart from store and now (${e.message})`);
   }
-  for (const k of ["subject", "prefix"]) {
-    if (r[k] !== undefined && typeof r[k] !== "string") throw bad(`revocation.${k}`, "must be a string");
-  }
-  const failOpen = flag(r.failOpen, "revocation.failOpen", undefined);
-  return [[r.subject, r.prefix, failOpen, flag(r.list, "revocation.list", undefined)], revStore];
-}
-
-const FORMATS = ["native", "beaker", "iron", "remix", "cookie-rs"];
-
-/** A foreign format's options as Codec.setFormat takes them: [kind, strings, numbers]. */
-function formatArgs(format, o, where) {
-  switch (format) {
-    case "beaker": {
-      const [validateKey, encryptKey, crypto, nonceBits, timeout, maxAge] = beakerArgs(o, where);
-      return ["beaker", [validateKey, encryptKey ?? "", crypto], [nonceBits, timeout, maxAge]];
-    }
-    case "iron": {
-      const pw = o.iron?.password;
-      if (typeof pw === "string") return ["iron", [pw], []];
-      if (pw && typeof pw === "object" && Object.keys(pw).length > 0) {
-        const pairs = Object.entries(pw).flatMap(([id, p]) => [String(id), String(p)]);
-        return ["iron", pairs.length === 2 && pairs[0] === "" ? [pairs[1]] : pairs, []];
-      }
-      throw bad(`${where}iron.password`, "must be a string of at least 32 characters or an {id: password} map");
-    }
-    case "remix": {
-      const secrets = o.remix?.secrets;
-      if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((x) => typeof x === "string" && x)) {
-        throw bad(`${where}remix.secrets`, "must be a non-empty array of non-empty strings");
-      }
-      return ["remix", secrets, []];
-    }
-    case "cookie-rs": {
-      const k = o.cookieRs ?? {};
-      if (typeof k.key !== "string" && typeof k.masterKey !== "string") {
-        throw bad(`${where}cookieRs`, "needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)");
-      }
-      const jar = k.jar ?? "private";
-      if (jar !== "private" && jar !== "signed") throw bad(`${where}cookieRs.jar`, 'must be "private" or "signed"');
-      return ["cookie-rs", [k.key ?? "", k.masterKey ?? "", jar], []];
-    }
-  }
-  throw bad(`${where}format`, `must be one of ${FORMATS.join(", ")}`);
-}
-
-/** `legacy` as Codec.addLegacy takes it: [kind, strings, numbers, [name, path, domain], flags, notAfter ms]. */
-function legacyArgs(list) {
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) throw bad("legacy", "must be an array of format options");
-  return list.map((l, i) => {
-    const where = `legacy[${i}].`;
-    if (!l || typeof l !== "object" || l.format === "native" || !FORMATS.includes(l.format)) {
-      throw bad(`${where}format`, 'must be "beaker", "iron", "remix" or "cookie-rs"');
-    }
-    const c = l.cookie ?? {};
-    if (typeof c.name !== "string" || c.name === "") throw bad(`${where}cookie.name`, "must name the old cookie");
-    const flags =
-      (flag(c.secure, `${where}cookie.secure`, true) ? SECURE : 0) |
-      (flag(c.httpOnly, `${where}cookie.httpOnly`, true) ? HTTP_ONLY : 0);
-    const [kind, strings, numbers] = formatArgs(l.format, l, where);
-    return [kind, strings, numbers, [c.name, c.path ?? "/", c.domain ?? ""], flags, notAfter(l.notAfter, where)];
-  });
-}
-/** A cut-off (Date or ms) as ms; the core checks the number. */
-function notAfter(value, where) {
-  if (value === undefined || value === null) return undefined;
-  const ms = value instanceof Date ? value.getTime() : value;
-  // NaN would reach the codec cache as null, the key of "no cut-off".
-  if (typeof ms !== "number" || !Number.isFinite(ms)) {
-    throw bad(`${where}notAfter`, "must be a Date or a time in ms since the epoch");
-  }
-  return ms;
-}
-const BEAKER_CRYPTO = { cryptography: "cryptography", default: "cryptography", pycryptodome: "pycryptodome", pycrypto: "pycryptodome" };
-const COOKIE_FOREVER = 400 * DAY; // browsers cap Max-Age at 400 days
-
-/** The `beaker` options as Codec.useBeaker takes them. */
-function beakerArgs(options, where = "") {
-  const b = options.beaker;
-  if (!b || typeof b !== "object") throw bad(`${where}beaker`, "must be an object with at least validateKey");
-  if (typeof b.validateKey !== "string" || b.validateKey === "") {
-    throw bad(`${where}beaker.validateKey`, "must be a non-empty string (TurboGears: session.validate_key)");
-  }
-  if (b.encryptKey != null && (typeof b.encryptKey !== "string" || b.encryptKey === "")) {
-    throw bad(`${where}beaker.encryptKey`, "must be a non-empty string when set (TurboGears: session.encrypt_key)");
-  }
-  const crypto = BEAKER_CRYPTO[b.cryptoType ?? "cryptography"];
-  if (!crypto) throw bad(`${where}beaker.cryptoType`, 'must be "cryptography" or "pycryptodome"');
-  const nonceBits = b.nonceBits ?? 128;
-  if (!Number.isInteger(nonceBits) || nonceBits <= 0 || nonceBits % 8 !== 0 || nonceBits > 512) {
-    throw bad(`${where}beaker.nonceBits`, "must be a multiple of 8 from 8 to 512");
-  }
-  const timeout = seconds(b.timeout, `${where}beaker.timeout`, 0);
-  const expires = b.cookieExpires ?? true;
-  let maxAge;
-  if (expires === true) maxAge = 0; // a browser-session cookie, Beaker's default
-  else if (expires === false) maxAge = COOKIE_FOREVER;
-  else maxAge = seconds(expires, `${where}beaker.cookieExpires`, 0);
-  return [b.validateKey, b.encryptKey ?? undefined, crypto, nonceBits, timeout, maxAge];
 }
 
 const TG_PREFIXES = ["session.", "beaker.session."];
@@ -343,9 +187,9 @@ export function optionsFromTurboGears(settings) {
 internal.codecFor = (options) => resolve(options).codec;
 
 // One codec per distinct option set: keys are derived once, not per request.
-function codec(args, foreign, legacy, revocation) {
+function codec(doc) {
   // A digest: the cache keeps no copy of the secrets.
-  const cacheKey = optionsKey(JSON.stringify([args, foreign, legacy, revocation]));
+  const cacheKey = optionsKey(doc);
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);
@@ -353,30 +197,15 @@ function codec(args, foreign, legacy, revocation) {
     return c;
   }
   try {
-    c = new Codec(...args);
-    if (foreign) c.setFormat(...foreign);
+    c = new Codec(doc);
   } catch (e) {
     throw coreError(e);
   }
-  legacy.forEach((l, i) => {
-    try {
-      c.addLegacy(...l);
-    } catch (e) {
-      throw coreError(e, `legacy[${i}].`);
-    }
-  });
-  if (revocation) {
-    try {
-      c.setRevocation(...revocation);
-    } catch (e) {
-      throw coreError(e);
-    }
-  }
-  // Bulk AES-GCM and HMAC on the platform's crypto, keys imported once per
-  // codec; the foreign formats' own crypto stays in wasm.
+  // Bulk AES-GCM on the platform's crypto, keys imported once per codec;
+  // the foreign formats' own crypto stays in wasm.
   if (internal.crypto === undefined) internal.crypto = webCrypto();
   const adapter = internal.crypto;
-  if (adapter && !foreign) {
+  if (adapter && c.native) {
     c.deferCrypto();
     BULK.set(c, bulkFor(c, adapter));
   }
@@ -405,11 +234,10 @@ function narrow(header, names, max) {
   return kept.join(";");
 }
 
-/** A core option error ("option\nmessage"), named from the top of the options. */
-function coreError(e, where = "") {
+/** A core option error ("path\nmessage"): the path names the option from the top. */
+function coreError(e) {
   const [option, message] = typeof e === "string" ? e.split("\n") : ["options", String(e)];
-  const name = where + option.replace(/^legacy\./, "");
-  return bad(name, message.replace(option, name));
+  return new SessionError("invalid_option", message, { option });
 }
 
 function cookieHeader(input) {

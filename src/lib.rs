@@ -80,5 +80,7 @@ pub use payload::Limits;
 #[cfg(feature = "std")]
 pub use random::OsRandom;
 pub use random::{Random, RandomError};
-pub use session::{Change, Config, Fetch, LoadStep, Loaded, Meta, Rebased, SavePlan, StoreOp};
+pub use session::{
+    Change, Config, Fetch, LoadStep, Loaded, Meta, OptionError, Rebased, SavePlan, StoreOp,
+};
 pub use status::{ClockError, LoadError, Reason, SaveError, Status};

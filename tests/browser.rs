@@ -22,28 +22,29 @@ const SECRET: &str = "browser-test-secret-0123456789-abcdefghij";
 const NAME: &str = "__Host-session";
 const NOW_MS: f64 = 1_700_000_000_000.0;
 
-// Bits of `Codec::new`'s flags (src/wasm/mod.rs).
+// Cookie flags for `codec_with`.
 const SECURE: u32 = 2;
 const HTTP_ONLY: u32 = 4;
-const HAS_STORE: u32 = 256;
 
 /// The options loadSession uses by default: sealed, `__Host-session`, 14 days,
-/// inline up to 4000 bytes.
+/// inline up to 4000 bytes; as the options document the driver sends.
 fn codec_with(
     secrets: &[&str],
     name: &str,
     flags: u32,
     store_prefix: Option<&str>,
 ) -> Result<Codec, JsValue> {
-    let store = if store_prefix.is_some() { HAS_STORE } else { 0 };
-    // -1: absent (the core's default), as for the idle timeout here.
-    Codec::new(
-        secrets.iter().map(|s| s.to_string()).collect(),
-        vec![name.into(), "/".into(), String::new(), "Lax".into()],
-        flags | store,
-        vec![14.0 * 86400.0, -1.0, 3600.0, 4000.0, 262_144.0, 32.0],
-        store_prefix.map(String::from),
-    )
+    let mut options = json!({
+        "secrets": secrets,
+        "cookie": { "name": name, "secure": flags & SECURE != 0, "httpOnly": flags & HTTP_ONLY != 0 },
+        "maxAge": 14 * 86400, "touchAfter": 3600, "inlineLimit": 4000,
+        "limits": { "maxBytes": 262_144, "maxDepth": 32 },
+    });
+    if let Some(prefix) = store_prefix {
+        options["store"] = json!(true);
+        options["storePrefix"] = json!(prefix);
+    }
+    Codec::new(&options.to_string())
 }
 
 fn codec() -> Codec {

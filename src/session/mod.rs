@@ -17,6 +17,7 @@
 mod config;
 mod load;
 mod meta;
+mod options;
 mod revoke;
 mod save;
 
@@ -24,6 +25,7 @@ pub use crate::id::new_id;
 pub use config::Config;
 pub use load::{Fetch, LoadStep, Loaded};
 pub use meta::Meta;
+pub use options::OptionError;
 pub use revoke::{Listed, RecordEdit, Revocation};
 pub use save::{Change, Rebased, SavePlan, StoreOp};
 

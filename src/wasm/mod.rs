@@ -1,8 +1,9 @@
 //! wasm-bindgen bindings: a thin driver over [`crate::session`].
 //!
 //! Plain strings and numbers cross the boundary, never JS objects: the
+//! options come in as one JSON document ([`Config::from_options`]), the
 //! session data goes in as `JSON.stringify` text and comes out as JSON text
-//! for one `JSON.parse`. The boundary bench (`BENCH_ONLY=boundary`) measured
+//! for one `JSON.parse`; bulk crypto jobs go out as byte arrays. The boundary bench (`BENCH_ONLY=boundary`) measured
 //! serde-wasm-bindgen at about twice the time for a 1 KiB session and 30 KB
 //! more wasm; with no serde derives here, no `core::fmt` error paths either.
 //! Errors come back as `{"error": code, ...}` for the JS side to raise as
@@ -14,31 +15,17 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-use crate::cookie::{push_u64, CookieOptions, SameSite};
+use crate::cookie::push_u64;
 use crate::deferred::{Job, Op};
 use crate::envelope::{Bulk, Frame, Framed, Software};
 use crate::keys::Purpose;
 use crate::session::{
-    Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, Revocation, SavePlan, StoreOp,
+    Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, SavePlan, StoreOp,
 };
 use crate::{Answer, DecodeError, Deferred};
-use crate::{BeakerFormat, CookieRsFormat, Format, IronFormat, Legacy, RemixFormat};
-use crate::{ConfigError, KeyRing, Limits, LoadError, Mode, OsRandom, SaveError};
+use crate::{KeyRing, LoadError, OsRandom, SaveError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-
-// Bits of the `flags` argument of `Codec::new`.
-const SIGNED: u32 = 1;
-const SECURE: u32 = 2;
-const HTTP_ONLY: u32 = 4;
-const PARTITIONED: u32 = 8;
-const EXPIRES: u32 = 16;
-const ROLLING: u32 = 32;
-const STORE_CAS: u32 = 64;
-// A foreign format follows (setFormat): no native secrets are needed.
-const FOREIGN: u32 = 128;
-// A store is configured (its prefix may still be the default).
-const HAS_STORE: u32 = 256;
 
 // Bits of the `flags` argument of `Codec::save`.
 const REGENERATE: u32 = 1;
@@ -46,23 +33,10 @@ const DESTROY: u32 = 2;
 const DATA_CHANGED: u32 = 4;
 const FLASH_CHANGED: u32 = 8;
 
-const RANDOM_ERROR: &str = "secrets\nno random bytes for a format without native secrets";
-const NOT_AFTER_ERROR: &str =
-    "legacy.notAfter\nlegacy.notAfter must be a Date or a time in ms since the epoch";
-
-fn config_error(e: ConfigError) -> JsValue {
-    let mut s = String::from(e.option());
-    s.push('\n');
-    s.push_str(e.message());
-    JsValue::from_str(&s)
-}
-
 /// A validated option set with its derived keys, built once and reused.
 #[wasm_bindgen]
 pub struct Codec {
     cfg: Config,
-    /// The cookie name was not given: a format may have its own default.
-    default_name: bool,
     /// The driver runs the bulk crypto on the platform ([`Codec::defer_crypto`]).
     defer: bool,
     /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
@@ -71,145 +45,40 @@ pub struct Codec {
 
 #[wasm_bindgen]
 impl Codec {
-    /// Builds a codec. `cookie` is `[name, path, domain, sameSite]` (domain ""
-    /// for none), `numbers` is `[maxAge, idleTimeout (0: none), touchAfter
-    /// (0: the default), inlineLimit, maxBytes, maxDepth, absoluteTimeout (0: the
-    /// default)]`. Throws `"option\nmessage"`.
+    /// Builds a codec from the options document: the JSON of `loadSession`'s
+    /// options, with the stores as `true` (`{"cas": true}` for a
+    /// compare-and-swap store) and the clock left out. Throws
+    /// `"path\nmessage"`, the path such as `legacy[1].cookie.name`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        secrets: Vec<String>,
-        cookie: Vec<String>,
-        flags: u32,
-        numbers: Vec<f64>,
-        store_prefix: Option<String>,
-    ) -> Result<Codec, JsValue> {
-        // No secrets: a foreign format follows (setFormat), which needs none.
-        let ring = if secrets.is_empty() && flags & FOREIGN != 0 {
-            KeyRing::unkeyed(&mut OsRandom).map_err(|_| option_error(RANDOM_ERROR))?
-        } else {
-            KeyRing::new(&secrets).map_err(config_error)?
-        };
-        let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
-        let same_site = match text(3).as_str() {
-            "Strict" => SameSite::Strict,
-            "None" => SameSite::None,
-            "Lax" => SameSite::Lax,
-            _ => {
-                return Err(option_error(
-                    "cookie.sameSite\ncookie.sameSite must be \"Strict\", \"Lax\" or \"None\"",
-                ))
-            }
-        };
-        let domain = text(2);
-        let secure = flags & SECURE != 0;
-        let default_name = text(0).is_empty();
-        let cookie = CookieOptions {
-            // The defaults: a __Host- name needs Secure.
-            name: match (default_name, secure) {
-                (false, _) => text(0),
-                (true, true) => String::from("__Host-session"),
-                (true, false) => String::from("session"),
-            },
-            path: text(1),
-            domain: if domain.is_empty() {
-                None
-            } else {
-                Some(domain)
-            },
-            secure,
-            http_only: flags & HTTP_ONLY != 0,
-            same_site,
-            partitioned: flags & PARTITIONED != 0,
-            expires: flags & EXPIRES != 0,
-        };
-        // Absent (negative): keep the core's default.
-        let given = |i: usize| numbers.get(i).copied().filter(|x| *x >= 0.0);
-        // Out of range becomes a value validation refuses, never a truncation.
-        let whole = |x: f64| {
-            if x.is_finite() && x >= 0.0 && x <= u64::MAX as f64 {
-                x as u64
-            } else {
-                u64::MAX
-            }
-        };
-        let size = |x: f64| usize::try_from(whole(x)).unwrap_or(usize::MAX);
-        let mut cfg = Config::new(ring, cookie);
-        cfg.mode = if flags & SIGNED != 0 {
-            Mode::Signed
-        } else {
-            Mode::Sealed
-        };
-        if let Some(t) = given(0) {
-            cfg.max_age = whole(t);
-        }
-        cfg.idle_timeout = given(1).map(whole);
-        cfg.touch_after_secs = given(2).map(whole);
-        if let Some(t) = given(6) {
-            cfg.absolute_timeout = whole(t);
-        }
-        cfg.rolling = flags & ROLLING != 0;
-        if let Some(n) = given(3) {
-            cfg.inline_limit = size(n);
-        }
-        let defaults = Limits::default();
-        cfg.limits = Limits {
-            max_bytes: given(4).map_or(defaults.max_bytes, size),
-            max_depth: given(5).map_or(defaults.max_depth, size),
-        };
-        cfg.store_prefix = (flags & HAS_STORE != 0)
-            .then(|| store_prefix.unwrap_or_else(|| String::from(crate::spill::DEFAULT_PREFIX)));
-        cfg.store_cas = flags & STORE_CAS != 0;
-        match cfg.validate() {
-            // Checked again by setFormat, once the format is known.
-            Err(ConfigError::NoSecrets) if cfg.ring.is_unkeyed() => {}
-            other => other.map_err(config_error)?,
-        }
+    pub fn new(options: &str) -> Result<Codec, JsValue> {
+        let cfg = Config::from_options(options).map_err(|e| {
+            let mut s = e.path;
+            s.push('\n');
+            s.push_str(&e.message);
+            JsValue::from_str(&s)
+        })?;
         Ok(Codec {
             cfg,
-            default_name,
             defer: false,
             jobs: core::cell::RefCell::new(Vec::new()),
         })
     }
 
-    /// Switches the codec to TurboGears/Beaker cookies. `crypto` is
-    /// `"cryptography"` (AES-GCM) or `"pycryptodome"` (AES-CTR); `timeout`
-    /// and `cookie_max_age` in seconds, 0 for none. Throws `"option\nmessage"`.
-    #[wasm_bindgen(js_name = useBeaker)]
-    pub fn use_beaker(
-        &mut self,
-        validate_key: String,
-        encrypt_key: Option<String>,
-        crypto: String,
-        nonce_bits: u32,
-        timeout: f64,
-        cookie_max_age: f64,
-    ) -> Result<(), JsValue> {
-        let strings = [validate_key, encrypt_key.unwrap_or_default(), crypto];
-        let numbers = [nonce_bits as f64, timeout, cookie_max_age];
-        self.set_format("beaker", strings.to_vec(), numbers.to_vec())
+    /// The names of the session cookie and of every legacy cookie: the
+    /// driver narrows a long `Cookie` header to these before it crosses.
+    #[wasm_bindgen(getter, js_name = cookieNames)]
+    pub fn cookie_names(&self) -> Vec<String> {
+        let legacy = self.cfg.legacy.iter().map(|l| l.cookie.name.clone());
+        core::iter::once(self.cfg.cookie.name.clone())
+            .chain(legacy)
+            .collect()
     }
 
-    /// Reads and writes another format: `kind` is `beaker`, `iron`, `remix`
-    /// or `cookie-rs`, with `strings` and `numbers` as `format_from` reads
-    /// them. Throws `"option\nmessage"`.
-    #[wasm_bindgen(js_name = setFormat)]
-    pub fn set_format(
-        &mut self,
-        kind: &str,
-        strings: Vec<String>,
-        numbers: Vec<f64>,
-    ) -> Result<(), JsValue> {
-        let format = format_from(kind, &strings, &numbers)?;
-        if self.default_name && matches!(format, Format::Beaker(_)) {
-            // Beaker's own default (TurboGears: session.key).
-            self.cfg.cookie.name = String::from("beaker.session.id");
-        }
-        let previous = core::mem::replace(&mut self.cfg.format, format);
-        self.cfg.validate().map_err(|e| {
-            self.cfg.format = previous;
-            config_error(e)
-        })
+    /// True for the native format, whose bulk crypto the driver may run
+    /// ([`Codec::defer_crypto`]); the foreign formats' stays here.
+    #[wasm_bindgen(getter)]
+    pub fn native(&self) -> bool {
+        matches!(self.cfg.format, crate::Format::Native)
     }
 
     /// The session cookie's name, after the defaults.
@@ -228,48 +97,6 @@ impl Codec {
     #[wasm_bindgen(getter, js_name = maxBlob)]
     pub fn max_blob(&self) -> usize {
         self.cfg.max_blob_len()
-    }
-
-    /// Adds a legacy cookie to migrate from. `cookie` is `[name, path,
-    /// domain]`; `flags` the cookie bits of the constructor (secure...);
-    /// `not_after_ms` the cut-off in ms since the epoch, if any.
-    #[wasm_bindgen(js_name = addLegacy)]
-    pub fn add_legacy(
-        &mut self,
-        kind: &str,
-        strings: Vec<String>,
-        numbers: Vec<f64>,
-        cookie: Vec<String>,
-        flags: u32,
-        not_after_ms: Option<f64>,
-    ) -> Result<(), JsValue> {
-        let not_after = match not_after_ms {
-            None => None,
-            // Whole seconds, rounded down: the cut-off never comes later.
-            Some(ms) if ms.is_finite() && ms >= 0.0 => Some((ms / 1000.0) as u64),
-            Some(_) => return Err(JsValue::from_str(NOT_AFTER_ERROR)),
-        };
-        let format = format_from(kind, &strings, &numbers)?;
-        let text = |i: usize| cookie.get(i).cloned().unwrap_or_default();
-        let domain = text(2);
-        let mut options = CookieOptions::new(&text(0));
-        options.path = text(1);
-        options.domain = if domain.is_empty() {
-            None
-        } else {
-            Some(domain)
-        };
-        options.secure = flags & SECURE != 0;
-        options.http_only = flags & HTTP_ONLY != 0;
-        self.cfg.legacy.push(Legacy {
-            format,
-            cookie: options,
-            not_after,
-        });
-        self.cfg.validate().map_err(|e| {
-            self.cfg.legacy.pop();
-            config_error(e)
-        })
     }
 
     /// Reads the session cookie out of a `Cookie` header. Returns JSON: a
@@ -459,28 +286,6 @@ impl Codec {
             Ok(plan) => plan_json(&plan, None),
             Err(e) => save_error(e),
         }
-    }
-
-    /// Turns revocation on. Throws `"option\nmessage"`.
-    #[wasm_bindgen(js_name = setRevocation)]
-    pub fn set_revocation(
-        &mut self,
-        subject: Option<String>,
-        prefix: Option<String>,
-        fail_open: Option<bool>,
-        list: Option<bool>,
-    ) -> Result<(), JsValue> {
-        let mut r = Revocation::new(subject);
-        if let Some(p) = prefix {
-            r.prefix = p;
-        }
-        r.fail_open = fail_open.unwrap_or(r.fail_open);
-        r.list = list.unwrap_or(r.list);
-        self.cfg.revocation = Some(r);
-        self.cfg.validate().map_err(|e| {
-            self.cfg.revocation = None;
-            config_error(e)
-        })
     }
 
     /// Finishes a load with the revocation records read for its `check`
@@ -715,121 +520,6 @@ fn answer_of(v: JsValue) -> Option<Answer> {
 }
 
 const OPEN: &str = "{\"open\":true}";
-
-fn option_error(text: &'static str) -> JsValue {
-    JsValue::from_str(text)
-}
-
-/// A foreign format from the JS options, as plain strings and numbers:
-/// - `beaker`: `[validateKey, encryptKey or "", cryptoType]`, `[nonceBits, timeout, cookieMaxAge]`
-/// - `iron`: `[password]`, or `[id, password, id, password, ...]`
-/// - `remix`: the secrets
-/// - `cookie-rs`: `[key (base64 of 64 bytes) or "", masterKey or "", "private" | "signed"]`
-fn format_from(kind: &str, strings: &[String], numbers: &[f64]) -> Result<Format, JsValue> {
-    let text = |i: usize| strings.get(i).map(String::as_str).unwrap_or("");
-    let secs = |i: usize| {
-        numbers
-            .get(i)
-            .copied()
-            .filter(|x| x.is_finite() && *x > 0.0)
-            .map(|x| x as u64)
-    };
-    match kind {
-        "beaker" => {
-            use crate::beaker::{BeakerKeys, Crypto};
-            let crypto = match text(2) {
-                "pycryptodome" => Crypto::Pycryptodome,
-                "cryptography" => Crypto::Cryptography,
-                _ => {
-                    return Err(option_error(
-                        "beaker.cryptoType\nbeaker.cryptoType must be \"cryptography\" or \"pycryptodome\"",
-                    ))
-                }
-            };
-            let encrypt = Some(text(1)).filter(|k| !k.is_empty());
-            let nonce_bits = secs(0).unwrap_or(128) as u32;
-            let keys = BeakerKeys::new(
-                text(0).as_bytes(),
-                encrypt.map(str::as_bytes),
-                crypto,
-                nonce_bits,
-            )
-            .map_err(|_| {
-                option_error(
-                    "beaker\nbeaker.validateKey must be non-empty, encryptKey non-empty ASCII, nonceBits a multiple of 8 up to 512",
-                )
-            })?;
-            Ok(Format::Beaker(BeakerFormat {
-                keys,
-                timeout: secs(1),
-                cookie_max_age: secs(2),
-            }))
-        }
-        "iron" => {
-            use crate::iron::IronPasswords;
-            let passwords = if strings.len() == 1 {
-                IronPasswords::new(text(0))
-            } else {
-                let pairs: Vec<(&str, &str)> = strings
-                    .chunks(2)
-                    .map(|p| (p[0].as_str(), p.get(1).map(String::as_str).unwrap_or("")))
-                    .collect();
-                IronPasswords::rotating(&pairs)
-            };
-            let passwords = passwords.map_err(|_| {
-                option_error("iron.password\niron.password must be at least 32 characters, or an {id: password} map with \\w+ ids")
-            })?;
-            Ok(Format::Iron(IronFormat { passwords }))
-        }
-        "remix" => {
-            let secrets: Vec<&str> = strings.iter().map(String::as_str).collect();
-            let secrets = crate::remix::RemixSecrets::new(&secrets).map_err(|_| {
-                option_error(
-                    "remix.secrets\nremix.secrets must be a non-empty list of non-empty strings",
-                )
-            })?;
-            Ok(Format::Remix(RemixFormat { secrets }))
-        }
-        "cookie-rs" => {
-            use crate::cookie_rs::{CookieKey, Jar};
-            use base64::Engine;
-            let jar = match text(2) {
-                "signed" => Jar::Signed,
-                "private" | "" => Jar::Private,
-                _ => {
-                    return Err(option_error(
-                        "cookieRs.jar\ncookieRs.jar must be \"private\" or \"signed\"",
-                    ))
-                }
-            };
-            let key = if !text(0).is_empty() {
-                let raw = base64::engine::general_purpose::STANDARD
-                    .decode(text(0).trim_end_matches('='))
-                    .or_else(|_| {
-                        base64::engine::general_purpose::STANDARD_NO_PAD
-                            .decode(text(0).trim_end_matches('='))
-                    })
-                    .or_else(|_| {
-                        base64::engine::general_purpose::URL_SAFE_NO_PAD
-                            .decode(text(0).trim_end_matches('='))
-                    })
-                    .map_err(|_| {
-                        option_error("cookieRs.key\ncookieRs.key must be base64 of 64 bytes")
-                    })?;
-                CookieKey::from_bytes(&raw)
-            } else {
-                CookieKey::derive_from(text(1).as_bytes())
-            };
-            let key = key.map_err(|_| {
-                option_error("cookieRs\ncookieRs needs key (base64 of 64 bytes) or masterKey (at least 32 bytes)")
-            })?;
-            Ok(Format::CookieRs(CookieRsFormat { key, jar }))
-        }
-        _ => Err(option_error(
-            "format\nformat must be \"native\", \"beaker\", \"iron\", \"remix\" or \"cookie-rs\"",
-        )),
-    }
-}
 
 /// The driver's cache key for an option set: a SHA-256 of its JSON, so the
 /// cache holds no copy of the secrets in it.
