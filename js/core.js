@@ -377,12 +377,6 @@ function coreFailure(code, now) {
   return new SessionError(code, `edge-session: ${code}`);
 }
 
-// Bits of Codec.save's flags (src/wasm.rs).
-const REGENERATE = 1;
-const DESTROY = 2;
-const DATA_CHANGED = 4;
-const FLASH_CHANGED = 8;
-
 /** A map-like session. Values must survive JSON.stringify. */
 export class Session {
   #opts;
@@ -395,7 +389,8 @@ export class Session {
   #id;
   #stored;
   #migratedFrom;
-  #flags = 0;
+  #regenerate = false;
+  #destroy = false;
   #status;
   #reason;
   #version;
@@ -493,12 +488,12 @@ export class Session {
 
   /** A new id at the next save; the old store entry is deleted then. */
   regenerate() {
-    this.#flags |= REGENERATE;
+    this.#regenerate = true;
     return this;
   }
   /** At the next save: an expiring cookie, and the store entry deleted. */
   destroy() {
-    this.#flags |= DESTROY;
+    this.#destroy = true;
     this.#data = {};
     this.#flashIn = {};
     this.#flashOut = {};
@@ -515,10 +510,12 @@ export class Session {
     } catch (e) {
       throw new SessionError("invalid_data", `session data is not JSON-serialisable: ${e.message}`);
     }
-    const flags =
-      this.#flags | (data !== this.#before ? DATA_CHANGED : 0) | (flash !== this.#flashBefore ? FLASH_CHANGED : 0);
     const now = opts.now();
-    let plan = await sealed(opts, opts.codec.save(this.#meta, data, flash, flags, now));
+    const changed = [data !== this.#before, flash !== this.#flashBefore];
+    let plan = await sealed(
+      opts,
+      opts.codec.save(this.#meta, data, flash, this.#regenerate, this.#destroy, ...changed, now),
+    );
     for (let merges = 0; ; merges++) {
       if (plan.error) throw saveError(plan, opts.format, now);
       // No await when there is no store work: in workerd, long chains of
@@ -536,7 +533,16 @@ export class Session {
       this.#version = theirs?.version;
       plan = await sealed(
         opts,
-        opts.codec.rebase(this.#meta, this.#before, data, this.#flashBefore, flash, flags, blobText(theirs?.value), now),
+        opts.codec.rebase(
+          this.#meta,
+          this.#before,
+          data,
+          this.#flashBefore,
+          flash,
+          this.#regenerate,
+          blobText(theirs?.value),
+          now,
+        ),
       );
     }
     for (const record of plan.records) {
@@ -545,12 +551,12 @@ export class Session {
     }
     if (plan.cookies.length) {
       // After destroy the cookie is gone: what follows is a new, empty session.
-      if (this.#flags & DESTROY) this.#status = "new";
+      if (this.#destroy) this.#status = "new";
       if (plan.data) this.#data = plan.data;
       this.#meta = plan.meta;
       this.#id = plan.id;
       this.#stored = plan.stored;
-      this.#flags = 0;
+      this.#regenerate = this.#destroy = false;
       this.#before = plan.data ? JSON.stringify(plan.data) : data;
       this.#flashBefore = plan.flash ? JSON.stringify(plan.flash) : flash;
     }

@@ -91,17 +91,17 @@ export function bulkFor(codec, adapter) {
   }));
   return {
     async open() {
-      const [[, slot, nonce, aad, data, mac]] = codec.takeJobs();
+      const [{ key, nonce, aad, data, mac }] = codec.takeJobs();
       const ring = await ready();
-      return (await adapter.open(ring[slot], slot, nonce, aad, data, mac)) ?? null;
+      return (await adapter.open(ring[key], key, nonce, aad, data, mac)) ?? null;
     },
     async sealPlan(plan) {
       const jobs = codec.takeJobs();
       if (jobs.length === 0 || plan.error) return plan;
       const ring = await ready();
       const values = await Promise.all(
-        jobs.map(async ([, slot, nonce, aad, data, prefix]) => {
-          const [a, b] = await adapter.seal(ring[slot], slot, nonce, aad, data);
+        jobs.map(async ({ key, nonce, aad, data, prefix }) => {
+          const [a, b] = await adapter.seal(ring[key], key, nonce, aad, data);
           return codec.join(prefix, a, b ?? EMPTY);
         }),
       );

@@ -68,13 +68,16 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// Saves `data` over a loaded session (no flash).
 fn save(codec: &Codec, loaded: &Value, data: &Value, now: f64) -> Value {
-    // Flag 4: the data changed (the driver compares the JSON texts).
-    let changed = if loaded["data"] != *data { 4 } else { 0 };
+    // The driver compares the JSON texts.
+    let changed = loaded["data"] != *data;
     parse(codec.save(
         str_of(loaded, "meta"),
         &data.to_string(),
         "{}",
+        false,
+        false,
         changed,
+        false,
         now,
     ))
 }

@@ -27,12 +27,6 @@ use crate::{KeyRing, LoadError, OsRandom, SaveError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-// Bits of the `flags` argument of `Codec::save`.
-const REGENERATE: u32 = 1;
-const DESTROY: u32 = 2;
-const DATA_CHANGED: u32 = 4;
-const FLASH_CHANGED: u32 = 8;
-
 /// A validated option set with its derived keys, built once and reused.
 #[wasm_bindgen]
 pub struct Codec {
@@ -187,12 +181,11 @@ impl Codec {
         out
     }
 
-    /// The jobs the last call handed out, each `[op, subkey, nonce, aad,
-    /// data, mac or prefix]`: op 0 open, 1 seal; subkey the index into
-    /// [`Codec::subkeys`]. Open: AES-GCM decrypt `data` (ciphertext ||
-    /// tag) or HMAC-verify `mac` over `aad || data`. Seal: AES-GCM encrypt
-    /// `data`, or HMAC-sign `aad || data`, then [`Codec::join`] the prefix
-    /// with the output.
+    /// The jobs the last call handed out, each `{seal, key, nonce, aad,
+    /// data, mac, prefix}`: `key` the index into [`Codec::subkeys`]. Open
+    /// (`seal` false): AES-GCM decrypt `data` (ciphertext || tag), or
+    /// HMAC-verify `mac` over `aad || data`. Seal: AES-GCM encrypt `data`, or
+    /// HMAC-sign `aad || data`, then [`Codec::join`] `prefix` with the output.
     #[wasm_bindgen(js_name = takeJobs)]
     pub fn take_jobs(&self) -> js_sys::Array {
         let out = js_sys::Array::new();
@@ -202,15 +195,21 @@ impl Codec {
                 Purpose::Encrypt => 1,
                 _ => 2,
             };
-            let last = match &job.frame {
-                Some(f) => f.prefix(),
-                None => &job.mac[..],
+            let row = js_sys::Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = js_sys::Reflect::set(&row, &JsValue::from_str(k), v);
             };
-            let row = js_sys::Array::new();
-            row.push(&JsValue::from(u32::from(job.op == Op::Seal)));
-            row.push(&JsValue::from((job.key_index * 3 + slot) as u32));
-            for part in [&job.nonce[..], &job.aad[..], &job.data[..], last] {
-                row.push(&js_sys::Uint8Array::from(part));
+            set("seal", &JsValue::from_bool(job.op == Op::Seal));
+            set("key", &JsValue::from((job.key_index * 3 + slot) as u32));
+            let prefix = job.frame.as_ref().map_or(&[][..], |f| f.prefix());
+            for (k, part) in [
+                ("nonce", &job.nonce[..]),
+                ("aad", &job.aad[..]),
+                ("data", &job.data[..]),
+                ("mac", &job.mac[..]),
+                ("prefix", prefix),
+            ] {
+                set(k, &js_sys::Uint8Array::from(part).into());
             }
             out.push(&row);
         }
@@ -255,27 +254,33 @@ impl Codec {
         }
     }
 
-    /// Plans the end of a request. `flags`: 1 regenerate, 2 destroy, 4 data
-    /// changed, 8 flash changed. The driver compares the JSON texts itself,
-    /// which spares copying the "before" texts into wasm; `data` and `flash`
-    /// come from `JSON.stringify`.
+    /// Plans the end of a request. The driver compares the JSON texts
+    /// itself (`data_changed`, `flash_changed`), which spares copying the
+    /// "before" texts into wasm; `data` and `flash` come from `JSON.stringify`.
     /// Returns `{"store": [...], "cookies": [...], "meta": token}` or `{"error": ...}`.
-    pub fn save(&self, meta: &str, data: &str, flash: &str, flags: u32, now_ms: f64) -> String {
+    #[allow(clippy::too_many_arguments)]
+    pub fn save(
+        &self,
+        meta: &str,
+        data: &str,
+        flash: &str,
+        regenerate: bool,
+        destroy: bool,
+        data_changed: bool,
+        flash_changed: bool,
+        now_ms: f64,
+    ) -> String {
         let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         // "Changed" becomes a before-text that differs from the after-text.
         let change = Change {
             data,
-            before_data: if flags & DATA_CHANGED != 0 { "" } else { data },
+            before_data: if data_changed { "" } else { data },
             flash,
-            before_flash: if flags & FLASH_CHANGED != 0 {
-                ""
-            } else {
-                flash
-            },
-            regenerate: flags & REGENERATE != 0,
-            destroy: flags & DESTROY != 0,
+            before_flash: if flash_changed { "" } else { flash },
+            regenerate,
+            destroy,
             trusted: true,
         };
         let planned = self.with_bulk(JsValue::UNDEFINED, self.defer, |bulk| {
@@ -443,7 +448,7 @@ impl Codec {
         data: &str,
         before_flash: &str,
         flash: &str,
-        flags: u32,
+        regenerate: bool,
         theirs: Option<String>,
         now_ms: f64,
     ) -> String {
@@ -455,7 +460,7 @@ impl Codec {
             before_data,
             flash,
             before_flash,
-            regenerate: flags & REGENERATE != 0,
+            regenerate,
             destroy: false,
             trusted: true,
         };
