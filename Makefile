@@ -47,19 +47,30 @@ $(VENV)/.ok:
 
 # --- build -------------------------------------------------------------------------------------
 
+# The default wasm has the native format only; formats/ holds the one with
+# every foreign format (`edge-session/formats`, and the CLI).
 package: deps-rust deps-node
-	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features wasm
 	@# Built aside, then swapped in: a test running meanwhile never sees half a package.
-	rm -rf target/pkg.tmp && mkdir -p target/pkg.tmp
-	@# No default URL in the glue: every entry passes its wasm, and bundlers see one asset reference.
-	wasm-bindgen --target web --omit-default-module-path --out-dir target/pkg.tmp --out-name edge_session \
-		--no-typescript $(WASM_OUT)
-	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) target/pkg.tmp/edge_session_bg.wasm -o target/pkg.tmp/edge_session_bg.wasm
-	node js/build/finish-glue.mjs target/pkg.tmp
+	rm -rf target/pkg.tmp && mkdir -p target/pkg.tmp/formats target/pkg.tmp/cli
+	$(call wasm,wasm,target/pkg.tmp,edge_session)
+	$(call wasm,wasm formats,target/pkg.tmp/formats,edge_session_formats)
 	cp js/*.js pkg-template/* target/pkg.tmp/
-	mkdir -p target/pkg.tmp/cli && cp js/cli/*.js target/pkg.tmp/cli/
+	cp js/formats/*.js target/pkg.tmp/formats/
+	cp js/cli/*.js target/pkg.tmp/cli/
 	rm -rf target/pkg.old && (test ! -d pkg || mv pkg target/pkg.old) && mv target/pkg.tmp pkg && rm -rf target/pkg.old
-	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm"
+	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm ($$(wc -c < pkg/formats/edge_session_formats_bg.wasm) with every format)"
+
+# $(call wasm,features,dir,name): the wasm and its glue for these features, into
+# dir as name.js and name_bg.wasm. Two names, so that a bundle holding both
+# never mistakes one .wasm for the other. No default URL in the glue: every
+# entry passes its wasm, and bundlers see one asset reference.
+define wasm
+	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features "$(1)"
+	wasm-bindgen --target web --omit-default-module-path --out-dir $(2) --out-name $(3) \
+		--no-typescript $(WASM_OUT)
+	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) $(2)/$(3)_bg.wasm -o $(2)/$(3)_bg.wasm
+	node js/build/finish-glue.mjs $(2) $(3)
+endef
 
 # --- tests -------------------------------------------------------------------------------------
 
@@ -70,6 +81,7 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features $(FORMATS) -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) --features wasm -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --features "wasm formats" -- -D warnings
 
 test-nostd: deps-rust
 	cargo build --no-default-features --target wasm32v1-none

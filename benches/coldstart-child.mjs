@@ -18,6 +18,7 @@ const t2 = performance.now();
 const module = await WebAssembly.compile(bytes);
 const t3 = performance.now();
 glue.initSync({ module });
+(await import(url("internal.js"))).useGlue(glue, false);
 const t4 = performance.now();
 const session = await core.loadSession(cookie, { secrets: [secret] });
 const t5 = performance.now();

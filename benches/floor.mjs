@@ -92,7 +92,8 @@ export async function floorBench({ quick, log }) {
   const core = await import(pathToFileURL(join(BENCH_PKG, "core.js")).href);
   // This breakdown is of the wasm codec with its own software crypto: codecs
   // built from here on keep the bulk crypto in wasm.
-  const { internal } = await import(pathToFileURL(join(BENCH_PKG, "internal.js")).href);
+  const { internal, useGlue } = await import(pathToFileURL(join(BENCH_PKG, "internal.js")).href);
+  useGlue(glue, false);
   const platform = internal.crypto;
   internal.crypto = null;
   try {

@@ -56,6 +56,7 @@ function group(name, url) {
 const dir = process.env.BENCH_PROFILE_DIR ?? profilingBuild();
 const glue = await import(pathToFileURL(join(dir, "edge_session.js")).href);
 glue.initSync({ module: readFileSync(join(dir, "edge_session_bg.wasm")) });
+(await import(pathToFileURL(join(dir, "internal.js")).href)).useGlue(glue, false);
 const core = await import(pathToFileURL(join(dir, "core.js")).href);
 const options = { secrets: [SECRET], mode, maxAge: MAX_AGE };
 const fresh = await core.loadSession("", options);

@@ -197,7 +197,10 @@ export function markdown(s) {
   if (s.size) {
     const sh = s.size.shipped;
     const rows = [
-      ["edge_session_bg.wasm", sh.wasm.raw, sh.wasm.gzip, sh.wasm.brotli],
+      ["edge_session_bg.wasm (default: native format)", sh.wasm.raw, sh.wasm.gzip, sh.wasm.brotli],
+      ...(sh.formatsWasm
+        ? [["formats/edge_session_formats_bg.wasm (every format)", sh.formatsWasm.raw, sh.formatsWasm.gzip, sh.formatsWasm.brotli]]
+        : []),
       ["edge_session.js (wasm-bindgen glue)", sh.glue.raw, sh.glue.gzip, sh.glue.brotli],
       ...Object.entries(sh.driver).map(([f, z]) => [f, z.raw, z.gzip, z.brotli]),
     ].map(([n, ...v]) => [n, ...v.map(String)]);

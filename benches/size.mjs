@@ -187,9 +187,11 @@ export function sizeBench({ log }) {
   const shipped = {
     wasm: sizes(wasmPath),
     glue: sizes(join(PKG, "edge_session.js")),
+    // `edge-session/formats`: every foreign format, for the apps that need one.
+    formatsWasm: sizes(join(PKG, "formats/edge_session_formats_bg.wasm")),
     driver: {},
   };
-  for (const f of ["core.js", "crypto.js", "internal.js", "stores.js", "workerd.js", "node.js", "deno.js", "browser.js"]) {
+  for (const f of ["core.js", "crypto.js", "internal.js", "stores.js", "workerd.js", "node.js", "deno.js", "browser.js", "browser-wasm.js"]) {
     if (existsSync(join(PKG, f))) shipped.driver[f] = sizes(join(PKG, f));
   }
   // What a Worker ships: wasm + glue + driver + stores + the workerd entry.

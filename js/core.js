@@ -3,7 +3,6 @@
 // Every decision (valid or not, inline or spilled, what to write) is made in
 // wasm; this file only carries it out. Runtime differences live in the entry
 // shims (workerd.js, deno.js, node.js, browser.js), not here.
-import { Codec, optionsKey } from "./edge_session.js";
 import { bulkFor, webCrypto } from "./crypto.js";
 import { internal } from "./internal.js";
 
@@ -189,7 +188,8 @@ internal.codecFor = (options) => resolve(options).codec;
 // One codec per distinct option set: keys are derived once, not per request.
 function codec(doc) {
   // A digest: the cache keeps no copy of the secrets.
-  const cacheKey = optionsKey(doc);
+  const glue = internal.glue;
+  const cacheKey = glue.optionsKey(doc);
   let c = CODECS.get(cacheKey);
   if (c) {
     CODECS.delete(cacheKey);
@@ -197,7 +197,7 @@ function codec(doc) {
     return c;
   }
   try {
-    c = new Codec(doc);
+    c = new glue.Codec(doc);
   } catch (e) {
     throw coreError(e);
   }
@@ -278,12 +278,14 @@ function blobText(value) {
 // await), or null once it is done. Its failure rejects every loadSession.
 let pending = null;
 
-// An entry shim hands over its wasm initialisation.
+// An entry shim hands over its wasm initialisation; with both browser
+// entries imported, loads wait for both.
 internal.whenReady = (promise) => {
-  pending = promise.then(() => {
-    pending = null;
+  const mine = Promise.all([pending, promise]).then(() => {
+    if (pending === mine) pending = null;
   });
-  pending.catch(() => {}); // reported by loadSession, not as unhandled
+  pending = mine;
+  mine.catch(() => {}); // reported by loadSession, not as unhandled
 };
 
 /**

@@ -2,6 +2,13 @@
 // `export *` (node.js, workerd.js...): nothing here is public API. core.js
 // fills it in when it loads; the CLI reads it.
 export const internal = {
+  /**
+   * The wasm-bindgen glue an entry initialised: the default build (native
+   * format), or the formats build (every format), which wins when both load.
+   */
+  glue: null,
+  /** True once the glue is the formats build. */
+  full: false,
   /** The cached codec for loadSession options (the CLI's inspect). */
   codecFor: null,
   /** Hands core.js an entry's wasm initialisation (browser.js: no top-level await). */
@@ -14,3 +21,11 @@ export const internal = {
    */
   crypto: undefined,
 };
+
+/** An entry's wasm is ready: its glue serves every codec built from now on. */
+export function useGlue(glue, full) {
+  if (!internal.glue || (full && !internal.full)) {
+    internal.glue = glue;
+    internal.full = full;
+  }
+}

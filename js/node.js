@@ -4,12 +4,13 @@
 // Next.js, `bun build --compile`, `deno bundle`) carries it like any code and
 // nothing depends on where the package's files lie at run time.
 import * as nodeCryptoModule from "node:crypto";
-import { initSync } from "./edge_session.js";
+import * as glue from "./edge_session.js";
 import { wasmBytes } from "./edge_session_wasm.js";
 import { nodeCrypto } from "./crypto.js";
-import { internal } from "./internal.js";
+import { internal, useGlue } from "./internal.js";
 
-initSync({ module: wasmBytes() });
+glue.initSync({ module: wasmBytes() });
+useGlue(glue, false);
 // node:crypto is synchronous, and faster than WebCrypto in Node.
 internal.crypto = nodeCrypto(nodeCryptoModule);
 

@@ -3,8 +3,8 @@
 // header), then let the wasm core open it exactly as loadSession would.
 // Every format is read by the core: the unverified peeks are wasm exports
 // too, so no format is parsed here. Internal: not an export of the package.
-// The wasm must be initialised first (import ../node.js before calling these).
-import { peek, peekBeaker, peekCookieRs, peekIron, peekRemix } from "../edge_session.js";
+// The wasm must be initialised first (import ../formats/node.js before calling these).
+import { peek, peekBeaker, peekCookieRs, peekIron, peekRemix } from "../formats/edge_session_formats.js";
 import { internal } from "../internal.js";
 
 // iron-session and the cookie crate have no default cookie name (null: a

@@ -508,10 +508,16 @@ fn format_of(o: &Obj<'_>, name: &str, prefix: &str) -> Result<Option<Format>, Op
         "remix" => remix_of(o).map(Some),
         #[cfg(feature = "cookie-rs")]
         "cookie-rs" => cookie_rs_of(o).map(Some),
+        #[allow(unreachable_patterns)]
+        "beaker" | "iron" | "remix" | "cookie-rs" => Err(err(
+            &join(prefix, "format"),
+            "names a format this build leaves out: import from \"edge-session/formats\" \
+             (Rust: the crate feature of that name)",
+        )),
         _ => Err(err(
             &join(prefix, "format"),
             if prefix.is_empty() {
-                "must be \"native\", \"beaker\", \"iron\", \"remix\" or \"cookie-rs\" (with its feature built in)"
+                "must be \"native\", \"beaker\", \"iron\", \"remix\" or \"cookie-rs\""
             } else {
                 "must be \"beaker\", \"iron\", \"remix\" or \"cookie-rs\""
             },

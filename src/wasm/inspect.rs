@@ -6,7 +6,9 @@
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use super::{push_json_str, Codec};
+#[cfg(feature = "foreign")]
+use super::push_json_str;
+use super::Codec;
 use crate::text::{push_hex, push_u64};
 use crate::Mode;
 
@@ -87,6 +89,7 @@ fn push_document(s: &mut String, doc: &str) {
 /// A signed Beaker cookie read without its keys, NOT verified:
 /// `{readable: true, id, fields, data, flash}` or `{readable: false}`
 /// (encrypted, pickled, or not a Beaker cookie).
+#[cfg(feature = "beaker")]
 #[wasm_bindgen(js_name = peekBeaker)]
 pub fn peek_beaker(value: &str) -> String {
     peeked_json(crate::formats::peek_beaker(value), true)
@@ -94,6 +97,7 @@ pub fn peek_beaker(value: &str) -> String {
 
 /// What an iron seal names in the clear, NOT verified: `{passwordId,
 /// expiresAt}` (ms), each null when the value does not say.
+#[cfg(feature = "iron")]
 #[wasm_bindgen(js_name = peekIron)]
 pub fn peek_iron(value: &str) -> String {
     let info = crate::iron::peek_unverified(value);
@@ -113,6 +117,7 @@ pub fn peek_iron(value: &str) -> String {
 
 /// A React Router cookie read without its secrets, NOT verified:
 /// `{readable: true, data, flash}` or `{readable: false}`.
+#[cfg(feature = "remix")]
 #[wasm_bindgen(js_name = peekRemix)]
 pub fn peek_remix(value: &str) -> String {
     peeked_json(crate::formats::peek_remix(value), false)
@@ -121,11 +126,13 @@ pub fn peek_remix(value: &str) -> String {
 /// A cookie-rs signed-jar value read without its key, NOT verified:
 /// `{readable: true, data, flash}` or `{readable: false}`. A private jar's
 /// value is encrypted and never readable.
+#[cfg(feature = "cookie-rs")]
 #[wasm_bindgen(js_name = peekCookieRs)]
 pub fn peek_cookie_rs(value: &str) -> String {
     peeked_json(crate::formats::peek_cookie_rs(value), false)
 }
 
+#[cfg(feature = "foreign")]
 fn peeked_json(p: Option<crate::formats::Peeked>, with_fields: bool) -> String {
     let Some(p) = p else {
         return String::from("{\"readable\":false}");

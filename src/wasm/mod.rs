@@ -517,8 +517,10 @@ fn answer_of(v: JsValue) -> Option<Answer> {
         None
     } else if let Some(b) = v.as_bool() {
         Some(Answer::Verified(b))
-    } else if v.is_instance_of::<js_sys::Uint8Array>() {
-        Some(Answer::Plain(js_sys::Uint8Array::from(v).to_vec()))
+    } else if js_sys::ArrayBuffer::is_view(&v) {
+        // Not `instanceof`: under jsdom, node:crypto's Buffer comes from
+        // another realm than the page's Uint8Array.
+        Some(Answer::Plain(v.unchecked_into::<js_sys::Uint8Array>().to_vec()))
     } else {
         Some(Answer::Failed)
     }

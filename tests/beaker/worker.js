@@ -7,8 +7,8 @@
 // JSON object of strings, without the keys; the keys as secrets, TG_VALIDATE_KEY
 // and (for encrypted sessions) TG_ENCRYPT_KEY; ORIGIN, the app's URL.
 // tests/js/beaker-e2e.test.mjs runs this file on workerd (Miniflare), with
-// "edge-session" mapped to pkg/workerd.js, against a real Beaker WSGI app.
-import { loadSession, optionsFromTurboGears, saveSession } from "edge-session";
+// "edge-session/formats" mapped to pkg/formats/workerd.js, against a real Beaker WSGI app.
+import { loadSession, optionsFromTurboGears, saveSession } from "edge-session/formats";
 
 function sessionOptions(env) {
   // Throws SessionError("invalid_option") for pickle or a non-cookie session.type.

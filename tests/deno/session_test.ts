@@ -322,3 +322,14 @@ Deno.test("the native vectors open on Deno's WebCrypto as the core's own softwar
     internal.crypto = before;
   }
 });
+
+Deno.test("edge-session/formats loads in Deno: a React Router cookie, written and read", async () => {
+  const es = await import("../../pkg/formats/deno.js");
+  const options = { format: "remix" as const, remix: { secrets: ["react-router secret"] }, cookie: { name: "__session" } };
+  const s = await es.loadSession("", options);
+  s.set("user", "ada");
+  const [cookie] = (await es.saveSession(s)) as string[];
+  const again = await es.loadSession(cookie.split(";")[0], options);
+  assert.equal(again.status, "valid");
+  assert.equal(again.get("user"), "ada");
+});

@@ -1,4 +1,4 @@
-import { loadSession, optionsFromTurboGears, saveSession } from "edge-session";
+import { loadSession, optionsFromTurboGears, saveSession } from "edge-session/formats";
 
 // Moves a TurboGears/Beaker cookie session into edge-session on the first
 // request that carries one. `settings` are the app's session.* keys (its .ini).

@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { loadSession, optionsFromTurboGears, saveSession, SessionError } from "../../pkg/node.js";
+import { loadSession, optionsFromTurboGears, saveSession, SessionError } from "../../pkg/formats/node.js";
 
 const PYTHON = process.env.BEAKER_PYTHON;
 const TOOL = fileURLToPath(new URL("../beaker/beaker_tool.py", import.meta.url));

@@ -40,6 +40,21 @@ const VECTORS_PAGE = `<!doctype html><link rel="icon" href="data:,"><script type
   window.result = { platform: internal.crypto ? "WebCrypto" : "software", opened };
 </script>`;
 
+// The formats entry in the page: a React Router cookie written and read.
+const FORMATS_PAGE = `<!doctype html><link rel="icon" href="data:,"><script type="module">
+  const es = await import("./pkg/formats/browser.js");
+  const options = { format: "remix", remix: { secrets: ["react-router secret"] }, cookie: { name: "__session" } };
+  try {
+    const s = await es.loadSession("", options);
+    s.set("user", "ada");
+    const [cookie] = await es.saveSession(s);
+    const again = await es.loadSession(cookie.split(";")[0], options);
+    window.result = { status: again.status, user: again.get("user") };
+  } catch (e) {
+    window.result = { error: e.message };
+  }
+</script>`;
+
 let server;
 let base;
 let browser;
@@ -53,7 +68,7 @@ before(async () => {
     const [, mode, ...rest] = new URL(req.url, "http://x").pathname.split("/");
     const name = rest.join("/");
     requests.push(`${mode}/${name}`);
-    if (name === "") return res.writeHead(200, { "content-type": "text/html" }).end(mode === "vectors" ? VECTORS_PAGE : PAGE);
+    if (name === "") return res.writeHead(200, { "content-type": "text/html" }).end({ vectors: VECTORS_PAGE, formats: FORMATS_PAGE }[mode] ?? PAGE);
     if (name === "native.json") {
       return res.writeHead(200, { "content-type": "application/json" }).end(await readFile(path.join(root, "tests/vectors/native.json")));
     }
@@ -63,7 +78,7 @@ before(async () => {
     if (name === "pkg/edge_session_wasm_gz.js" && mode === "html-noinline") return res.writeHead(404).end();
     if (name.endsWith(".wasm") && mode === "slow") await new Promise((r) => setTimeout(r, 1500));
     try {
-      const body = await readFile(path.join(root, "pkg", path.basename(name)));
+      const body = await readFile(path.join(root, "pkg", name.replace(/^pkg\//, "").replace(/\.\.+/g, "")));
       const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
       res.writeHead(200, { "content-type": type }).end(body);
     } catch {
@@ -132,4 +147,10 @@ test("the native vectors open on Chromium's WebCrypto as on node:crypto", async 
     assert.deepEqual(r.opened[i], { status: s.status, reason: s.reason ?? null, data: s.toJSON() }, v.name);
   }
   assert.ok(r.opened.some((o) => o.status === "valid") && r.opened.some((o) => o.reason === "bad_tag"));
+});
+
+test("edge-session/formats loads in the browser: its own wasm, fetched beside it", async () => {
+  const r = await open("formats");
+  assert.deepEqual(r, { status: "valid", user: "ada" });
+  assert.ok(requests.includes("formats/pkg/formats/edge_session_formats_bg.wasm"));
 });

@@ -50,6 +50,8 @@ export async function bundleWorker(entry, outdir, nodeModules) {
     logLevel: "silent",
   });
   copyFileSync(path.join(pkgDir, "edge_session_bg.wasm"), path.join(outdir, "edge_session_bg.wasm"));
+  const formats = "formats/edge_session_formats_bg.wasm";
+  copyFileSync(path.join(pkgDir, formats), path.join(outdir, path.basename(formats)));
   return { script: path.join(outdir, "worker.js"), inputs: Object.keys(result.metafile.inputs) };
 }
 
@@ -100,9 +102,15 @@ export async function testWorker(file, { bindings = {}, durableObjects } = {}) {
  * here the package's workerd entry, then every file it imports, followed statically.
  */
 export function workerModules(worker) {
+  const dir = path.dirname(worker);
   const modules = [
     { type: "ESModule", path: worker },
-    { type: "ESModule", path: path.join(path.dirname(worker), "edge-session"), contents: 'export * from "../../pkg/workerd.js";\n' },
+    { type: "ESModule", path: path.join(dir, "edge-session"), contents: 'export * from "../../pkg/workerd.js";\n' },
+    {
+      type: "ESModule",
+      path: path.join(dir, "edge-session/formats"),
+      contents: 'export * from "../../../pkg/formats/workerd.js";\n',
+    },
   ];
   const seen = new Set();
   const visit = (file) => {
@@ -111,8 +119,11 @@ export function workerModules(worker) {
     if (file.endsWith(".wasm")) return modules.push({ type: "CompiledWasm", path: path.join(pkgDir, file) });
     modules.push({ type: "ESModule", path: path.join(pkgDir, file) });
     const text = readFileSync(path.join(pkgDir, file), "utf8");
-    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\/[^"']+)["']/gm)) visit(spec.slice(2));
+    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\.?\/[^"']+)["']/gm)) {
+      visit(path.posix.join(path.posix.dirname(file), spec));
+    }
   };
   visit("workerd.js");
+  visit("formats/workerd.js");
   return modules;
 }

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import path from "node:path";
 import { sealData } from "iron-session";
 import { createCookieSessionStorage } from "react-router";
-import { loadSession, memoryStore, saveSession } from "../../pkg/node.js";
+import { loadSession, memoryStore, saveSession } from "../../pkg/formats/node.js";
 import { root } from "./bundle.mjs";
 
 const CLI = path.join(root, "pkg/cli.js");

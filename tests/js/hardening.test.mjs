@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { loadSession, memoryStore, saveSession, SessionError } from "../../pkg/node.js";
+import { loadSession, memoryStore, saveSession, SessionError } from "../../pkg/formats/node.js";
 
 const SECRET = "hardening-test native secret, 32+ bytes";
 const REMIX = { secrets: ["react-router-secret"] };

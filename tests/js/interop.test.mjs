@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { getIronSession, sealData, unsealData } from "iron-session";
 import { createCookie, createCookieSessionStorage } from "react-router";
 
-import { loadSession, saveSession, SessionError } from "../../pkg/node.js";
+import { loadSession, saveSession, SessionError } from "../../pkg/formats/node.js";
 
 const readVectors = (name) => JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), "utf8"));
 const COOKIE_RS = readVectors("cookie-rs.json");
@@ -715,7 +715,7 @@ describe("migration: a legacy cookie becomes a native one", () => {
   });
 
   test("with a store: a migrated session too large for a cookie spills", async () => {
-    const { memoryStore } = await import("../../pkg/node.js");
+    const { memoryStore } = await import("../../pkg/formats/node.js");
     const store = memoryStore();
     const { value, data } = await LEGACY.iron.make();
     const s = await load(`iron=${value}`, MIGRATE({ store }));

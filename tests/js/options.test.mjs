@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { loadSession, memoryStore, SessionError } from "../../pkg/node.js";
+import { loadSession, memoryStore, SessionError } from "../../pkg/formats/node.js";
 
 const file = JSON.parse(readFileSync(new URL("../vectors/options.json", import.meta.url), "utf8"));
 

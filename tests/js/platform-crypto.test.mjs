@@ -179,3 +179,28 @@ test("workerd: the vectors open alike on its WebCrypto, and sessions round-trip 
     await mf.dispose();
   }
 });
+
+test("plaintext from another realm (jsdom under Vitest: Buffer is not its Uint8Array) is still read", async () => {
+  const vm = await import("node:vm");
+  const foreign = vm.runInNewContext("(b) => { const u = new Uint8Array(b.length); u.set(b); return u; }");
+  const inner = nodeCrypto(nodeCryptoModule);
+  const before = internal.crypto;
+  internal.crypto = {
+    ...inner,
+    open: (...args) => {
+      const out = inner.open(...args);
+      return out instanceof Uint8Array ? foreign(out) : out;
+    },
+  };
+  try {
+    const options = { secrets: ["another realm test secret, 32+ bytes"], cookie: { name: "realm" } };
+    const s = await loadSession("", options);
+    s.set("n", 1);
+    const [line] = await saveSession(s);
+    const again = await loadSession(line.split(";")[0], options);
+    assert.equal(again.status, "valid");
+    assert.equal(again.get("n"), 1);
+  } finally {
+    internal.crypto = before;
+  }
+});

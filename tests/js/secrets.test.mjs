@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import { loadSession, saveSession, memoryStore, optionsFromTurboGears, SessionError } from "../../pkg/node.js";
+import { loadSession, saveSession, memoryStore, optionsFromTurboGears, SessionError } from "../../pkg/formats/node.js";
 import { subkeys } from "./native-format.mjs";
 
 const SECRET = "S3cr3t-Kq7vXw9Lm2Pz8Rt5Yb4Nc6Hd1Fg0Ja-current";

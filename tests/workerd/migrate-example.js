@@ -2,7 +2,7 @@
 // user at a time, on their next request: nobody is logged out.
 // Bindings: SESSION_SECRET and SESSIONS (KV) for the new sessions; the old
 // apps' keys: IRON_PASSWORD, REMIX_SECRET, COOKIE_MASTER_KEY.
-import { loadSession, saveSession } from "edge-session";
+import { loadSession, saveSession } from "edge-session/formats";
 
 const options = (env) => ({
   secrets: [env.SESSION_SECRET],

@@ -5,7 +5,7 @@
 //
 // Bindings: SESSION_SECRET, SESSIONS (KV), IRON_PASSWORDS (JSON {id: password}),
 // REMIX_SECRETS (JSON list), COOKIE_RS_MASTER_KEY.
-import { loadSession, saveSession, SessionError } from "../../pkg/workerd.js";
+import { loadSession, saveSession, SessionError } from "../../pkg/formats/workerd.js";
 
 function options(env) {
   return {
