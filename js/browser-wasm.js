@@ -23,7 +23,7 @@ async function load(glue, full, url, inline) {
     }
   }
   glue.initSync({ module });
-  useGlue(glue, full);
+  useGlue({ Codec: glue.Codec, optionsKey: glue.optionsKey }, full);
 }
 
 async function compile(url) {

@@ -4,10 +4,10 @@
 // treat `new URL(..., import.meta.url)` as an asset). Where that URL gives no
 // wasm (Vite <= 7 dev pre-bundling moves this file without it; esbuild does not
 // copy it), the inlined copy is imported instead.
-import * as glue from "./edge_session.js";
+import { Codec, initSync, optionsKey } from "./edge_session.js";
 import { loadWasm } from "./browser-wasm.js";
 
-loadWasm(glue, false, new URL("./edge_session_bg.wasm", import.meta.url), () => import("./edge_session_wasm_gz.js"));
+loadWasm({ Codec, initSync, optionsKey }, false, new URL("./edge_session_bg.wasm", import.meta.url), () => import("./edge_session_wasm_gz.js"));
 
 export * from "./core.js";
 export * from "./stores.js";

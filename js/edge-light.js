@@ -3,11 +3,11 @@
 // precompiled WebAssembly.Module, as the edge refuses to compile wasm from bytes.
 // Turbopack's Module comes from another realm; the glue's check allows that.
 import wasm from "./edge_session_bg.wasm?module";
-import * as glue from "./edge_session.js";
+import { Codec, initSync, optionsKey } from "./edge_session.js";
 import { useGlue } from "./internal.js";
 
-glue.initSync({ module: wasm });
-useGlue(glue, false);
+initSync({ module: wasm });
+useGlue({ Codec, optionsKey }, false);
 
 export * from "./core.js";
 export * from "./stores.js";

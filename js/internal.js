@@ -3,8 +3,9 @@
 // fills it in when it loads; the CLI reads it.
 export const internal = {
   /**
-   * The wasm-bindgen glue an entry initialised: the default build (native
-   * format), or the formats build (every format), which wins when both load.
+   * `{ Codec, optionsKey }` of the wasm-bindgen glue an entry initialised:
+   * the default build (native format), or the formats build (every format),
+   * which wins when both load.
    */
   glue: null,
   /** True once the glue is the formats build. */

@@ -4,13 +4,13 @@
 // Next.js, `bun build --compile`, `deno bundle`) carries it like any code and
 // nothing depends on where the package's files lie at run time.
 import * as nodeCryptoModule from "node:crypto";
-import * as glue from "./edge_session.js";
+import { Codec, initSync, optionsKey } from "./edge_session.js";
 import { wasmBytes } from "./edge_session_wasm.js";
 import { nodeCrypto } from "./crypto.js";
 import { internal, useGlue } from "./internal.js";
 
-glue.initSync({ module: wasmBytes() });
-useGlue(glue, false);
+initSync({ module: wasmBytes() });
+useGlue({ Codec, optionsKey }, false);
 // node:crypto is synchronous, and faster than WebCrypto in Node.
 internal.crypto = nodeCrypto(nodeCryptoModule);
 

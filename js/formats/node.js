@@ -3,13 +3,13 @@
 // React Router, cookie-rs, and migration from them), in a larger wasm of its
 // own, inlined as the default entry's is.
 import * as nodeCryptoModule from "node:crypto";
-import * as glue from "./edge_session_formats.js";
+import { Codec, initSync, optionsKey } from "./edge_session_formats.js";
 import { wasmBytes } from "./edge_session_formats_wasm.js";
 import { nodeCrypto } from "../crypto.js";
 import { internal, useGlue } from "../internal.js";
 
-glue.initSync({ module: wasmBytes() });
-useGlue(glue, true);
+initSync({ module: wasmBytes() });
+useGlue({ Codec, optionsKey }, true);
 internal.crypto = nodeCrypto(nodeCryptoModule);
 
 export * from "../core.js";
