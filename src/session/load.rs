@@ -569,10 +569,17 @@ impl Config {
     pub(super) fn parse_doc<'a>(&self, json: &'a [u8]) -> Result<Doc<'a>, DecodeError> {
         payload::check_object(json, &self.doc_limits())?;
         let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
-        payload::check_unique_members(json)?;
+        // One pass over the members (each one scans its value), then the
+        // duplicate check on the names alone.
+        let members: alloc::vec::Vec<(&str, &str)> = payload::members(json).collect();
+        let mut names: alloc::vec::Vec<&str> = members.iter().map(|(k, _)| *k).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(DecodeError::Malformed);
+        }
         let (mut id, mut data, mut flash, mut started, mut generation, mut leftover) =
             (None, None, EMPTY, None, None, None);
-        for (key, value) in payload::members(json) {
+        for (key, value) in members {
             match key {
                 "i" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
                 "d" => data = Some(value),
@@ -604,12 +611,10 @@ impl Config {
             return Err(DecodeError::Malformed);
         }
         // The limits are the user's data's, as at save: the document around it
-        // is one level deeper and some bytes longer.
-        for part in [data, flash] {
-            if part.len() > self.limits.max_bytes {
-                return Err(DecodeError::TooLarge);
-            }
-            payload::check_depth(part.as_bytes(), self.limits.max_depth)?;
+        // is some bytes longer, and one level deeper, so the document's depth
+        // check (max + 1) already held each part to max.
+        if data.len() > self.limits.max_bytes || flash.len() > self.limits.max_bytes {
+            return Err(DecodeError::TooLarge);
         }
         Ok(Doc {
             id,
