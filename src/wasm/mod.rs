@@ -520,7 +520,9 @@ fn answer_of(v: JsValue) -> Option<Answer> {
     } else if js_sys::ArrayBuffer::is_view(&v) {
         // Not `instanceof`: under jsdom, node:crypto's Buffer comes from
         // another realm than the page's Uint8Array.
-        Some(Answer::Plain(v.unchecked_into::<js_sys::Uint8Array>().to_vec()))
+        Some(Answer::Plain(
+            v.unchecked_into::<js_sys::Uint8Array>().to_vec(),
+        ))
     } else {
         Some(Answer::Failed)
     }
