@@ -137,7 +137,8 @@ async function breakdown(glue, core, quick, log) {
     const saveArgs = cap.seen.save.args;
     const loaded = JSON.parse(codec.load(...loadArgs));
     const dataText = JSON.stringify(loaded.data);
-    const newData = saveArgs[1];
+    // The driver hands the core UTF-8 bytes.
+    const newData = new TextDecoder().decode(saveArgs[1]);
     // The document as the core writes it: id, start of the absolute period, data.
     const started = loaded.meta.split(" ")[2];
     const doc = enc.encode(`{"i":"${loaded.id}","c":${started},"d":${dataText}}`);

@@ -261,6 +261,18 @@ async function withTimeout(promise, ms, what) {
   }
 }
 
+const UTF8 = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** A store blob as the UTF-8 bytes the core reads (KV may hand back text or bytes). */
+function blobBytes(value) {
+  if (value == null) return null;
+  if (typeof value === "string") return UTF8.encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return EMPTY; // garbage: fails the digest check
+}
+
 function blobText(value) {
   if (value == null) return null;
   if (typeof value === "string") return value;
@@ -320,13 +332,13 @@ async function load(input, opts) {
     try {
       if (opts.cas) {
         const entry = await withTimeout(opts.store.getVersioned(out.key), opts.storeTimeout, "store.getVersioned");
-        blob = blobText(entry?.value);
+        blob = blobBytes(entry?.value);
         version = entry?.version;
       } else {
-        blob = blobText(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
+        blob = blobBytes(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
       }
       // Longer than anything we write: garbage, kept out of wasm memory.
-      if (blob !== null && blob.length > opts.maxBlob) blob = "";
+      if (blob !== null && blob.length > opts.maxBlob) blob = EMPTY;
     } catch {
       out = JSON.parse(opts.codec.loadFailed(fetch));
     }
@@ -516,7 +528,7 @@ export class Session {
     const changed = [data !== this.#before, flash !== this.#flashBefore];
     let plan = await sealed(
       opts,
-      opts.codec.save(this.#meta, data, flash, this.#regenerate, this.#destroy, ...changed, now),
+      opts.codec.save(this.#meta, UTF8.encode(data), UTF8.encode(flash), this.#regenerate, this.#destroy, ...changed, now),
     );
     for (let merges = 0; ; merges++) {
       if (plan.error) throw saveError(plan, opts.format, now);
@@ -537,12 +549,12 @@ export class Session {
         opts,
         opts.codec.rebase(
           this.#meta,
-          this.#before,
-          data,
-          this.#flashBefore,
-          flash,
+          UTF8.encode(this.#before),
+          UTF8.encode(data),
+          UTF8.encode(this.#flashBefore),
+          UTF8.encode(flash),
           this.#regenerate,
-          blobText(theirs?.value),
+          blobBytes(theirs?.value),
           now,
         ),
       );

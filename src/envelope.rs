@@ -388,6 +388,8 @@ pub struct Frame {
     /// `header || nonce` (sealed) or `header` (signed): what precedes the body.
     prefix: Vec<u8>,
     aad: Vec<u8>,
+    /// The AES-GCM nonce (unused by HMAC).
+    nonce: [u8; NONCE_LEN],
 }
 
 impl Frame {
@@ -432,12 +434,16 @@ impl Frame {
             algorithm,
             prefix,
             aad,
+            nonce,
         })
     }
 
     /// The AES-GCM nonce; empty for a signed value.
     pub fn nonce(&self) -> &[u8] {
-        self.prefix.get(HEADER_LEN..).unwrap_or(&[])
+        match self.algorithm {
+            Algorithm::Gcm(_) => &self.nonce,
+            Algorithm::Hmac => &[],
+        }
     }
 
     /// The additional data: `header || context`. HMAC runs over `aad || payload`.
@@ -647,10 +653,9 @@ impl Bulk for Software {
             Algorithm::Gcm(purpose) => {
                 let mut body = Vec::with_capacity(payload.len() + TAG_LEN);
                 body.extend_from_slice(payload);
-                let nonce: [u8; NONCE_LEN] = frame.nonce().try_into().unwrap_or([0; NONCE_LEN]);
                 // AES-GCM only fails past 64 GiB of plaintext.
                 if let Ok(tag) = key.cipher(purpose).encrypt_inout_detached(
-                    &nonce.into(),
+                    &frame.nonce.into(),
                     frame.aad(),
                     body.as_mut_slice().into(),
                 ) {

@@ -72,8 +72,8 @@ fn save(codec: &Codec, loaded: &Value, data: &Value, now: f64) -> Value {
     let changed = loaded["data"] != *data;
     parse(codec.save(
         str_of(loaded, "meta"),
-        &data.to_string(),
-        "{}",
+        data.to_string().as_bytes(),
+        b"{}",
         false,
         false,
         changed,
@@ -210,7 +210,7 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
     let token = str_of(&step, "fetch");
     let loaded = parse(codec.load_fetched(
         token,
-        Some(blob.to_string()),
+        Some(blob.as_bytes().to_vec()),
         NOW_MS + 1000.0,
         JsValue::UNDEFINED,
     ));

@@ -35,6 +35,9 @@ pub struct Codec {
     defer: bool,
     /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
     jobs: core::cell::RefCell<Vec<Job>>,
+    /// The member names of a job object, made once: a JS string per name
+    /// per job costs more than the job's bytes.
+    job_keys: [JsValue; 7],
 }
 
 #[wasm_bindgen]
@@ -55,6 +58,8 @@ impl Codec {
             cfg,
             defer: false,
             jobs: core::cell::RefCell::new(Vec::new()),
+            job_keys: ["seal", "key", "nonce", "aad", "data", "mac", "prefix"]
+                .map(JsValue::from_str),
         })
     }
 
@@ -141,13 +146,15 @@ impl Codec {
     pub fn load_fetched(
         &self,
         fetch: &str,
-        blob: Option<String>,
+        blob: Option<Vec<u8>>,
         now_ms: f64,
         answer: JsValue,
     ) -> String {
         let Some(f) = Fetch::from_token(fetch) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
+        // Anything not UTF-8 is not what the core wrote: it fails the digest.
+        let blob = blob.map(|b| String::from_utf8(b).unwrap_or_default());
         let step = self.with_bulk(answer, self.defer, |bulk| {
             self.cfg
                 .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut OsRandom, bulk)
@@ -196,20 +203,19 @@ impl Codec {
                 _ => 2,
             };
             let row = js_sys::Object::new();
-            let set = |k: &str, v: &JsValue| {
-                let _ = js_sys::Reflect::set(&row, &JsValue::from_str(k), v);
+            let [seal, key, nonce, aad, data, mac, prefix] = &self.job_keys;
+            let set = |k: &JsValue, v: &JsValue| {
+                let _ = js_sys::Reflect::set(&row, k, v);
             };
-            set("seal", &JsValue::from_bool(job.op == Op::Seal));
-            set("key", &JsValue::from((job.key_index * 3 + slot) as u32));
-            let prefix = job.frame.as_ref().map_or(&[][..], |f| f.prefix());
-            for (k, part) in [
-                ("nonce", &job.nonce[..]),
-                ("aad", &job.aad[..]),
-                ("data", &job.data[..]),
-                ("mac", &job.mac[..]),
-                ("prefix", prefix),
-            ] {
-                set(k, &js_sys::Uint8Array::from(part).into());
+            set(seal, &JsValue::from_bool(job.op == Op::Seal));
+            set(key, &JsValue::from((job.key_index * 3 + slot) as u32));
+            let bytes = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b));
+            set(nonce, &bytes(&job.nonce));
+            set(aad, &bytes(&job.aad));
+            set(data, &bytes(&job.data));
+            match &job.frame {
+                Some(f) => set(prefix, &bytes(f.prefix())),
+                None => set(mac, &bytes(&job.mac)),
             }
             out.push(&row);
         }
@@ -262,15 +268,17 @@ impl Codec {
     pub fn save(
         &self,
         meta: &str,
-        data: &str,
-        flash: &str,
+        data: &[u8],
+        flash: &[u8],
         regenerate: bool,
         destroy: bool,
         data_changed: bool,
         flash_changed: bool,
         now_ms: f64,
     ) -> String {
-        let Some(meta) = Meta::from_token(meta) else {
+        let (Some(meta), Some(data), Some(flash)) =
+            (Meta::from_token(meta), utf8(data), utf8(flash))
+        else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         // "Changed" becomes a before-text that differs from the after-text.
@@ -444,17 +452,26 @@ impl Codec {
     pub fn rebase(
         &self,
         meta: &str,
-        before_data: &str,
-        data: &str,
-        before_flash: &str,
-        flash: &str,
+        before_data: &[u8],
+        data: &[u8],
+        before_flash: &[u8],
+        flash: &[u8],
         regenerate: bool,
-        theirs: Option<String>,
+        theirs: Option<Vec<u8>>,
         now_ms: f64,
     ) -> String {
-        let Some(meta) = Meta::from_token(meta) else {
+        let texts = (
+            utf8(before_data),
+            utf8(data),
+            utf8(before_flash),
+            utf8(flash),
+        );
+        let (Some(meta), (Some(before_data), Some(data), Some(before_flash), Some(flash))) =
+            (Meta::from_token(meta), texts)
+        else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
+        let theirs = theirs.map(|b| String::from_utf8(b).unwrap_or_default());
         let change = Change {
             data,
             before_data,
@@ -529,6 +546,13 @@ fn answer_of(v: JsValue) -> Option<Answer> {
 }
 
 const OPEN: &str = "{\"open\":true}";
+
+/// Text the driver passed as UTF-8 bytes (`TextEncoder`): a large text
+/// crosses faster so than as a string, which wasm-bindgen's glue copies a
+/// character at a time.
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    core::str::from_utf8(bytes).ok()
+}
 
 /// The driver's cache key for an option set: a SHA-256 of its JSON, so the
 /// cache holds no copy of the secrets in it.
