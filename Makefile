@@ -52,8 +52,9 @@ $(VENV)/.ok:
 package: deps-rust deps-node
 	@# Built aside, then swapped in: a test running meanwhile never sees half a package.
 	rm -rf target/pkg.tmp && mkdir -p target/pkg.tmp/formats target/pkg.tmp/cli
-	$(call wasm,wasm,target/pkg.tmp,edge_session)
+	@# The default last: its cargo output is what `make bench` breaks down by crate.
 	$(call wasm,wasm formats,target/pkg.tmp/formats,edge_session_formats)
+	$(call wasm,wasm,target/pkg.tmp,edge_session)
 	cp js/*.js pkg-template/* target/pkg.tmp/
 	cp js/formats/*.js target/pkg.tmp/formats/
 	cp js/cli/*.js target/pkg.tmp/cli/
