@@ -190,6 +190,7 @@ export interface SessionOptions {
   /**
    * Default "native". A foreign format reads and writes that library's cookie in
    * place (with its options: `beaker`, `iron`, `remix` or `cookieRs`; no `store`).
+   * Foreign formats need `import ... from "edge-session/formats"`.
    */
   format?: "native" | ForeignFormat;
   beaker?: BeakerOptions;
@@ -199,7 +200,7 @@ export interface SessionOptions {
   remix?: RemixOptions;
   /** With format "cookie-rs". */
   cookieRs?: CookieRsOptions;
-  /** Old cookies to migrate sessions from, tried in order. */
+  /** Old cookies to migrate sessions from, tried in order (import from "edge-session/formats"). */
   legacy?: LegacyOptions[];
   /** Default "sealed". */
   mode?: "sealed" | "signed";
