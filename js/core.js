@@ -88,19 +88,35 @@ function resolve(options) {
 /**
  * The options as the core reads them (JSON): stores become `true` (or
  * `{"cas": true}`), the clock and timeout stay here, a Date cut-off becomes
- * ms, and a number JSON cannot carry (NaN, Infinity) stays a refusable text.
+ * ms, NaN and Infinity become text the core refuses by the option's name,
+ * and a function, symbol or BigInt anywhere else is refused here, by its path.
  */
 function optionsDocument(options, store) {
   const { now, storeTimeout, ...rest } = options;
   rest.store = store ? (canSwap(store) ? { cas: true } : true) : undefined;
+  const revocation = options.revocation;
+  // Where each object sits, to name a value JSON cannot carry by its path.
+  const paths = new Map([[rest, ""]]);
+  const pathOf = (holder, key) => {
+    const base = paths.get(holder) ?? "";
+    if (Array.isArray(holder)) return `${base}[${key}]`;
+    return base ? `${base}.${key}` : key;
+  };
   try {
     return JSON.stringify(rest, function (key, value) {
-      const raw = this[key];
-      if (key === "store" && this !== rest) return undefined; // revocation.store
-      const v = key === "notAfter" && raw instanceof Date ? raw.getTime() : value;
-      return typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+      if (key === "store" && this === revocation) return undefined; // it stays in JS
+      const at = key === "" ? "" : pathOf(this, key);
+      const v = key === "notAfter" && this[key] instanceof Date ? this[key].getTime() : value;
+      if (v !== null && typeof v === "object") paths.set(v, at);
+      // Refused by the core, by name.
+      if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+      if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") {
+        throw bad(at, `must be plain data, not a ${typeof v}`);
+      }
+      return v;
     });
   } catch (e) {
+    if (e instanceof SessionError) throw e;
     throw bad("options", `must be plain data apart from store and now (${e.message})`);
   }
 }
@@ -314,17 +330,27 @@ export async function loadSession(input, options) {
  * bulk decryption or MAC check (`{"open": true}`).
  */
 async function opened(opts, call) {
-  const out = JSON.parse(call(undefined));
+  const out = JSON.parse(call(undefined, undefined));
   if (!out.open) return out;
-  const again = JSON.parse(call(await opts.bulk.open()));
+  const [answer, job] = await platform(opts.bulk.open());
+  const again = JSON.parse(call(answer, job));
   if (again.open) throw new SessionError("internal", "edge-session: the core asked to open a value twice");
   return again;
+}
+
+/** The platform's crypto failing (not a bad tag: a refused key import, say) as a SessionError. */
+async function platform(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw new SessionError("crypto_failed", `edge-session: the platform's crypto failed: ${e?.message ?? e}`, { cause: e });
+  }
 }
 
 async function load(input, opts) {
   const now = opts.now();
   const header = narrow(cookieHeader(input), opts.names, opts.maxCookieValue);
-  let out = await opened(opts, (answer) => opts.codec.load(header, now, answer));
+  let out = await opened(opts, (answer, job) => opts.codec.load(header, now, answer, job));
   let version;
   if (out.fetch) {
     const fetch = out.fetch;
@@ -342,7 +368,9 @@ async function load(input, opts) {
     } catch {
       out = JSON.parse(opts.codec.loadFailed(fetch));
     }
-    if (blob !== undefined) out = await opened(opts, (answer) => opts.codec.loadFetched(fetch, blob, now, answer));
+    if (blob !== undefined) {
+      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job));
+    }
   }
   if (out.check) out = await checkRevoked(opts, out, now);
   if (out.error) throw coreFailure(out.error, now);
@@ -581,7 +609,7 @@ export class Session {
 /** A save plan with its sealed values filled in by the platform's crypto. */
 function sealed(opts, text) {
   const plan = JSON.parse(text);
-  return opts.bulk ? opts.bulk.sealPlan(plan) : plan;
+  return opts.bulk ? platform(opts.bulk.sealPlan(plan)) : plan;
 }
 
 /**

@@ -1,11 +1,9 @@
 // Bulk crypto on the platform. The core frames every value (header, key id,
-// nonce, AAD, limits) and hands out AES-256-GCM and HMAC-SHA256 jobs
-// (src/deferred.rs); an adapter here runs them with the subkeys imported once
-// per key ring. WebCrypto everywhere it exists; node.js swaps in node:crypto,
-// which is synchronous and faster in Node (`make bench`).
-
-// Codec.subkeys() comes in triples: sign (HMAC), encrypt, store-encrypt (AES-GCM).
-const isMac = (slot) => slot % 3 === 0;
+// nonce, AAD, limits) and hands out its AES-256-GCM as jobs (src/deferred.rs);
+// an adapter here runs them with the subkeys imported once per key ring.
+// WebCrypto everywhere it exists; node.js swaps in node:crypto, which is
+// synchronous and faster in Node (`make bench`). HMAC stays in wasm, where it
+// costs less than a round trip.
 
 function concat(a, b) {
   const out = new Uint8Array(a.length + b.length);
@@ -14,47 +12,35 @@ function concat(a, b) {
   return out;
 }
 
-/** WebCrypto: workerd, Deno, browsers (secure contexts), Node, Bun. */
+/** WebCrypto: workerd, Deno, browsers (secure contexts), Node, Bun. Keys are non-extractable. */
 export function webCrypto(subtle = globalThis.crypto?.subtle) {
   if (typeof subtle?.importKey !== "function") return null;
-  const HMAC = { name: "HMAC", hash: "SHA-256" };
   return {
-    importKeys: (raw) =>
-      Promise.all(
-        raw.map((k, slot) =>
-          isMac(slot)
-            ? subtle.importKey("raw", k, HMAC, false, ["sign", "verify"])
-            : subtle.importKey("raw", k, "AES-GCM", false, ["encrypt", "decrypt"]),
-        ),
-      ),
-    async open(key, slot, nonce, aad, data, mac) {
+    importKeys: (raw) => Promise.all(raw.map((k) => subtle.importKey("raw", k, "AES-GCM", false, ["encrypt", "decrypt"]))),
+    async open(key, nonce, aad, data) {
       try {
-        if (isMac(slot)) return await subtle.verify("HMAC", key, mac, concat(aad, data));
         return new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: nonce, additionalData: aad }, key, data));
       } catch {
         return null; // a bad tag
       }
     },
-    async seal(key, slot, nonce, aad, data) {
-      if (isMac(slot)) return [data, new Uint8Array(await subtle.sign("HMAC", key, concat(aad, data)))];
+    async seal(key, nonce, aad, data) {
       return [new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv: nonce, additionalData: aad }, key, data))];
     },
   };
 }
 
-/** node:crypto's synchronous AES-GCM and HMAC (pass the module in). */
-export function nodeCrypto({ createCipheriv, createDecipheriv, createHmac, timingSafeEqual }) {
+/**
+ * node:crypto's synchronous AES-GCM (pass the module in). The subkeys stay raw
+ * bytes in this closure, as a KeyObject would hold them: Deno's node:crypto
+ * (the node entry through node_modules) takes no KeyObject in createCipheriv.
+ */
+export function nodeCrypto({ createCipheriv, createDecipheriv }) {
   const TAG = 16;
   return {
-    // Raw bytes, not KeyObjects: Deno's node:crypto (the node entry through
-    // node_modules) takes no KeyObject in createCipheriv.
     importKeys: (raw) => raw.map((k) => new Uint8Array(k)),
-    open(key, slot, nonce, aad, data, mac) {
+    open(key, nonce, aad, data) {
       try {
-        if (isMac(slot)) {
-          const want = createHmac("sha256", key).update(aad).update(data).digest();
-          return want.length === mac.length && timingSafeEqual(want, mac);
-        }
         const d = createDecipheriv("aes-256-gcm", key, nonce);
         d.setAAD(aad);
         d.setAuthTag(data.subarray(data.length - TAG));
@@ -62,11 +48,10 @@ export function nodeCrypto({ createCipheriv, createDecipheriv, createHmac, timin
         const tail = d.final();
         return tail.length ? concat(head, tail) : head;
       } catch {
-        return null;
+        return null; // a bad tag
       }
     },
-    seal(key, slot, nonce, aad, data) {
-      if (isMac(slot)) return [data, createHmac("sha256", key).update(aad).update(data).digest()];
+    seal(key, nonce, aad, data) {
       const c = createCipheriv("aes-256-gcm", key, nonce);
       c.setAAD(aad);
       const head = c.update(data);
@@ -77,23 +62,27 @@ export function nodeCrypto({ createCipheriv, createDecipheriv, createHmac, timin
 }
 
 const PLACEHOLDER = /\u0001(\d+)\u0001/;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Runs a codec's bulk crypto on `adapter`, keys imported on first use.
- * `open` answers the one job a load handed out; `sealPlan` fills in the
- * sealed values a save plan left as placeholders.
+ * `open` answers the one job a load handed out (with the job, which the core
+ * checks the answer against); `sealPlan` fills in the sealed values a save
+ * plan left as placeholders. Both take the codec's jobs synchronously, before
+ * any await: requests sharing the codec interleave only at awaits.
  */
 export function bulkFor(codec, adapter) {
   let keys = null;
-  const ready = () => (keys ??= Promise.resolve(adapter.importKeys(codec.subkeys())).catch((e) => {
-    keys = null;
-    throw e;
-  }));
+  const ready = () =>
+    (keys ??= Promise.resolve(adapter.importKeys(codec.subkeys())).catch((e) => {
+      keys = null;
+      throw e;
+    }));
   return {
     async open() {
-      const [{ key, nonce, aad, data, mac }] = codec.takeJobs();
+      const [job] = codec.takeJobs();
       const ring = await ready();
-      return (await adapter.open(ring[key], key, nonce, aad, data, mac)) ?? null;
+      return [(await adapter.open(ring[job.key], job.nonce, job.aad, job.data)) ?? null, job];
     },
     async sealPlan(plan) {
       const jobs = codec.takeJobs();
@@ -101,7 +90,7 @@ export function bulkFor(codec, adapter) {
       const ring = await ready();
       const values = await Promise.all(
         jobs.map(async ({ key, nonce, aad, data, prefix }) => {
-          const [a, b] = await adapter.seal(ring[key], key, nonce, aad, data);
+          const [a, b] = await adapter.seal(ring[key], nonce, aad, data);
           return codec.join(prefix, a, b ?? EMPTY);
         }),
       );
@@ -112,5 +101,3 @@ export function bulkFor(codec, adapter) {
     },
   };
 }
-
-const EMPTY = new Uint8Array(0);

@@ -48,7 +48,8 @@ export type SessionErrorCode =
   | "invalid_data"
   | "random_failed"
   | "session_unavailable"
-  | "session_ended";
+  | "session_ended"
+  | "crypto_failed";
 
 /** Thrown for bad options (at once) and failed saves. */
 export declare class SessionError extends Error {

@@ -26,8 +26,8 @@
 //! let job = &bulk.jobs[0];
 //! // ...the platform decrypts job.data with job.nonce and job.aad; here, in software:
 //! let plain = job.run(&cfg.ring).unwrap();
-//! // Second pass, with the answer.
-//! let mut bulk = Deferred::answered(Answer::Plain(plain));
+//! // Second pass, with the answer to that job.
+//! let mut bulk = Deferred::answered(job, Answer::Plain(plain));
 //! let Some(LoadStep::Done(s)) = cfg.load_with(header, now, &mut OsRandom, &mut bulk).unwrap() else { unreachable!() };
 //! assert_eq!(s.data, r#"{"a":1}"#);
 //! ```
@@ -121,18 +121,52 @@ impl Job {
 /// wasm against 83 µs deferred), so by default it runs in software.
 #[derive(Debug, Default)]
 pub struct Deferred {
-    answer: Option<Answer>,
+    answer: Option<(Answer, Expected)>,
     /// Hand out HMAC jobs too.
     pub macs: bool,
     /// The jobs recorded during this pass, in order.
     pub jobs: Vec<Job>,
 }
 
+/// What the job an answer belongs to opened: the second pass must frame
+/// the same value (same nonce, AAD and body length; for HMAC the same body
+/// and MAC), or the answer is refused.
+#[derive(Clone, Debug, Default)]
+struct Expected {
+    nonce: Vec<u8>,
+    aad: Vec<u8>,
+    body_len: usize,
+    /// HMAC only: the payload and MAC the platform checked.
+    signed: Option<(Vec<u8>, Vec<u8>)>,
+}
+
 impl Deferred {
-    /// A second pass, holding the answer to the open job of the first.
-    pub fn answered(answer: Answer) -> Self {
+    /// A second pass, holding the answer to `job`, the open job of the
+    /// first. Call with the same value as the first pass: an answer whose
+    /// job names another nonce, AAD or length is refused (`bad_tag`).
+    pub fn answered(job: &Job, answer: Answer) -> Self {
+        let signed =
+            (job.algorithm == Algorithm::Hmac).then(|| (job.data.clone(), job.mac.clone()));
+        Self::answered_to(&job.nonce, &job.aad, job.data.len(), signed, answer)
+    }
+
+    /// [`Deferred::answered`] from a job's parts, as the bindings get them
+    /// back from the platform side.
+    pub fn answered_to(
+        nonce: &[u8],
+        aad: &[u8],
+        body_len: usize,
+        signed: Option<(Vec<u8>, Vec<u8>)>,
+        answer: Answer,
+    ) -> Self {
+        let expected = Expected {
+            nonce: Vec::from(nonce),
+            aad: Vec::from(aad),
+            body_len,
+            signed,
+        };
         Deferred {
-            answer: Some(answer),
+            answer: Some((answer, expected)),
             ..Deferred::default()
         }
     }
@@ -159,9 +193,27 @@ impl Bulk for Deferred {
             return Software.open(ring, framed);
         }
         match (self.answer.take(), framed.algorithm) {
-            (Some(Answer::Plain(p)), Algorithm::Gcm(_)) => Ok(Some(p)),
-            (Some(Answer::Verified(true)), Algorithm::Hmac) => Ok(Some(Vec::from(framed.body()))),
-            (Some(_), _) => Err(DecodeError::BadTag),
+            (Some((answer, want)), algorithm) => {
+                let same = framed.nonce() == want.nonce.as_slice()
+                    && framed.aad() == want.aad.as_slice()
+                    && framed.body_len() == want.body_len;
+                match (answer, algorithm) {
+                    (Answer::Plain(p), Algorithm::Gcm(_))
+                        if same && p.len() + 16 == want.body_len =>
+                    {
+                        Ok(Some(p))
+                    }
+                    (Answer::Verified(true), Algorithm::Hmac)
+                        if same
+                            && want.signed.as_ref().is_some_and(|(body, mac)| {
+                                framed.body() == body.as_slice() && framed.mac() == mac.as_slice()
+                            }) =>
+                    {
+                        Ok(Some(Vec::from(framed.body())))
+                    }
+                    _ => Err(DecodeError::BadTag),
+                }
+            }
             (None, algorithm) => {
                 self.jobs.push(Job {
                     op: Op::Open,
@@ -197,6 +249,6 @@ impl Bulk for Deferred {
 
     fn needs_body(&self) -> bool {
         // HMAC reads the body, AES-GCM with its answer does not.
-        !matches!(self.answer, Some(Answer::Plain(_)))
+        !matches!(self.answer, Some((Answer::Plain(_), _)))
     }
 }

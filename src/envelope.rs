@@ -484,7 +484,7 @@ fn identity(raw: &[u8]) -> Option<[u8; 16]> {
     Some(id)
 }
 
-/// The identity ([`Frame::identity`]) of a sealed value, from its first 38
+/// The identity ([`Frame::identity`]) of a sealed value, from its first 40
 /// characters alone. `None` for anything shorter or signed.
 ///
 /// ```
@@ -522,6 +522,8 @@ pub struct Framed {
     raw: Vec<u8>,
     /// Where the body ends and a signed value's MAC begins.
     body_end: usize,
+    /// The decoded length of the whole value, body read or not.
+    len: usize,
 }
 
 impl Framed {
@@ -555,6 +557,15 @@ impl Framed {
     pub fn mac(&self) -> &[u8] {
         self.raw.get(self.body_end..).unwrap_or(&[])
     }
+
+    /// The body's length, read or not: ciphertext || tag, or the payload.
+    pub fn body_len(&self) -> usize {
+        let around = match self.algorithm {
+            Algorithm::Gcm(_) => HEADER_LEN + NONCE_LEN,
+            Algorithm::Hmac => HEADER_LEN + MAC_LEN,
+        };
+        self.len.saturating_sub(around)
+    }
     /// A framed value from an open job's parts (its AAD starts with the header).
     pub(crate) fn from_parts(job: &crate::deferred::Job) -> Self {
         let mut raw =
@@ -569,6 +580,7 @@ impl Framed {
             key_index: job.key_index,
             algorithm: job.algorithm,
             aad: job.aad.clone(),
+            len: raw.len(),
             raw,
             body_end,
         }
@@ -819,6 +831,7 @@ fn unframe(
         aad,
         raw,
         body_end,
+        len: full,
     })
 }
 

@@ -391,7 +391,7 @@ pub enum Digest {
     Sha256([u8; DIGEST_LEN]),
     /// The blob's key id and nonce ([`envelope::identity_of`]): unique to
     /// one seal, authenticated by AES-GCM, known before the bulk
-    /// encryption, and checked from the blob's first 38 characters.
+    /// encryption, and checked from the blob's first 40 characters.
     Identity([u8; DIGEST_LEN]),
 }
 

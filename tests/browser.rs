@@ -95,7 +95,7 @@ fn runs_in_a_browser() {
 fn load_save_load_round_trip() {
     let codec = codec();
 
-    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(fresh["status"], "new");
     assert_eq!(fresh["reason"], Value::Null);
     assert_eq!(fresh["data"], json!({}));
@@ -125,7 +125,12 @@ fn load_save_load_round_trip() {
     }
 
     let header = format!("theme=dark; {}", pair(line));
-    let loaded = parse(codec.load(&header, NOW_MS + 60_000.0, JsValue::UNDEFINED));
+    let loaded = parse(codec.load(
+        &header,
+        NOW_MS + 60_000.0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
     assert_eq!(loaded["status"], "valid");
     assert_eq!(loaded["reason"], Value::Null);
     assert_eq!(loaded["data"], data);
@@ -139,7 +144,7 @@ fn load_save_load_round_trip() {
 #[wasm_bindgen_test]
 fn tampered_and_foreign_cookies_are_invalid() {
     let codec = codec();
-    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     let plan = save(&codec, &fresh, &json!({ "user": "ada" }), NOW_MS);
     let cookie = pair(plan["cookies"][0].as_str().unwrap()).to_string();
 
@@ -151,12 +156,17 @@ fn tampered_and_foreign_cookies_are_invalid() {
         "A"
     };
     let tampered = format!("{name}={}{flipped}{}", &value[..mid], &value[mid + 1..]);
-    let bad = parse(codec.load(&tampered, NOW_MS, JsValue::UNDEFINED));
+    let bad = parse(codec.load(&tampered, NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(bad["status"], "invalid");
     assert_eq!(bad["reason"], "bad_tag");
     assert_eq!(bad["data"], json!({}));
 
-    let garbage = parse(codec.load("__Host-session=%%%", NOW_MS, JsValue::UNDEFINED));
+    let garbage = parse(codec.load(
+        "__Host-session=%%%",
+        NOW_MS,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
     assert_eq!(garbage["status"], "invalid");
     assert_eq!(garbage["reason"], "malformed");
 
@@ -167,7 +177,7 @@ fn tampered_and_foreign_cookies_are_invalid() {
         None,
     )
     .unwrap();
-    let foreign = parse(other.load(&cookie, NOW_MS, JsValue::UNDEFINED));
+    let foreign = parse(other.load(&cookie, NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(foreign["status"], "invalid");
     assert_eq!(foreign["reason"], "unknown_key");
 
@@ -176,6 +186,7 @@ fn tampered_and_foreign_cookies_are_invalid() {
         &cookie,
         NOW_MS + 15.0 * 86400.0 * 1000.0,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     ));
     assert_eq!(late["status"], "expired");
 }
@@ -183,7 +194,7 @@ fn tampered_and_foreign_cookies_are_invalid() {
 #[wasm_bindgen_test]
 fn a_large_session_spills_and_loads_through_a_fetch() {
     let codec = codec_with(&[SECRET], NAME, SECURE | HTTP_ONLY, Some("session:")).unwrap();
-    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     let items: Vec<Value> = (0..120)
         .map(|i| json!({ "sku": format!("SKU-{i}"), "qty": 1 }))
         .collect();
@@ -205,7 +216,12 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
         cookie.len()
     );
 
-    let step = parse(codec.load(cookie, NOW_MS + 1000.0, JsValue::UNDEFINED));
+    let step = parse(codec.load(
+        cookie,
+        NOW_MS + 1000.0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
     assert_eq!(str_of(&step, "key"), key, "the store key to read");
     let token = str_of(&step, "fetch");
     let loaded = parse(codec.load_fetched(
@@ -213,11 +229,18 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
         Some(blob.as_bytes().to_vec()),
         NOW_MS + 1000.0,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     ));
     assert_eq!(loaded["status"], "valid");
     assert_eq!(loaded["data"], data);
 
-    let missing = parse(codec.load_fetched(token, None, NOW_MS + 1000.0, JsValue::UNDEFINED));
+    let missing = parse(codec.load_fetched(
+        token,
+        None,
+        NOW_MS + 1000.0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
     // Nothing there a second after the write: the store may lag, never a new session.
     assert_eq!(missing["status"], "unavailable");
     assert_eq!(missing["data"], json!({}));

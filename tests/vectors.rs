@@ -364,7 +364,7 @@ fn every_vector_holds_on_the_deferred_path() {
                         (Err(_), true) => Answer::Failed,
                         (Err(_), false) => Answer::Verified(false),
                     };
-                    let mut second = Deferred::answered(answer).with_macs();
+                    let mut second = Deferred::answered(job, answer).with_macs();
                     let out =
                         envelope::open_with(&mut second, &ring, &ctx, &s("value"), now, 64 * 1024);
                     assert!(second.jobs.is_empty(), "{name}: answered once");

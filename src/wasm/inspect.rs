@@ -38,7 +38,13 @@ impl Codec {
             Err(_) => s.push_str("null"),
         }
         s.push_str(",\"load\":");
-        s.push_str(&self.load_json(&header_line, now_ms, JsValue::UNDEFINED, false));
+        s.push_str(&self.load_json(
+            &header_line,
+            now_ms,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            false,
+        ));
         s.push('}');
         s
     }

@@ -1,10 +1,11 @@
 //! wasm-bindgen bindings: a thin driver over [`crate::session`].
 //!
-//! Plain strings and numbers cross the boundary, never JS objects: the
-//! options come in as one JSON document ([`Config::from_options`]), the
-//! session data goes in as `JSON.stringify` text and comes out as JSON text
-//! for one `JSON.parse`; bulk crypto jobs go out as byte arrays. The boundary bench (`BENCH_ONLY=boundary`) measured
-//! serde-wasm-bindgen at about twice the time for a 1 KiB session and 30 KB
+//! Plain strings, bytes and numbers cross the boundary, never session data
+//! as JS objects: the options come in as one JSON document
+//! ([`Config::from_options`]), the session data goes in as `JSON.stringify`
+//! text (UTF-8 bytes) and comes out as JSON text for one `JSON.parse`; bulk
+//! crypto jobs go out as byte arrays. The boundary bench
+//! (`BENCH_ONLY=boundary`) measured serde-wasm-bindgen at about twice the time for a 1 KiB session and 30 KB
 //! more wasm; with no serde derives here, no `core::fmt` error paths either.
 //! Errors come back as `{"error": code, ...}` for the JS side to raise as
 //! `SessionError`; nothing here panics.
@@ -37,7 +38,7 @@ pub struct Codec {
     jobs: core::cell::RefCell<Vec<Job>>,
     /// The member names of a job object, made once: a JS string per name
     /// per job costs more than the job's bytes.
-    job_keys: [JsValue; 7],
+    job_keys: [JsValue; 6],
 }
 
 #[wasm_bindgen]
@@ -58,8 +59,7 @@ impl Codec {
             cfg,
             defer: false,
             jobs: core::cell::RefCell::new(Vec::new()),
-            job_keys: ["seal", "key", "nonce", "aad", "data", "mac", "prefix"]
-                .map(JsValue::from_str),
+            job_keys: ["seal", "key", "nonce", "aad", "data", "prefix"].map(JsValue::from_str),
         })
     }
 
@@ -103,11 +103,11 @@ impl Codec {
     /// must be read first.
     ///
     /// With [`Codec::defer_crypto`], `{"open": true}` when the cookie's
-    /// decryption or MAC is handed out ([`Codec::take_jobs`]); call again
-    /// with the `answer`: the plaintext, `true`/`false` for a MAC, or `null`
-    /// when the platform refused.
-    pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue) -> String {
-        self.load_json(cookie_header, now_ms, answer, self.defer)
+    /// AES-GCM decryption is handed out ([`Codec::take_jobs`]); call again
+    /// with the same header, the `answer` (the plaintext, or `null` when the
+    /// platform refused) and the `job` it answers.
+    pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue, job: JsValue) -> String {
+        self.load_json(cookie_header, now_ms, answer, job, self.defer)
     }
 
     /// [`Codec::load`], deferring or not.
@@ -116,9 +116,10 @@ impl Codec {
         cookie_header: &str,
         now_ms: f64,
         answer: JsValue,
+        job: JsValue,
         defer: bool,
     ) -> String {
-        let step = self.with_bulk(answer, defer, |bulk| {
+        let step = self.with_bulk(answer, job, defer, |bulk| {
             self.cfg
                 .load_with(cookie_header, millis(now_ms), &mut OsRandom, bulk)
         });
@@ -140,22 +141,23 @@ impl Codec {
     }
 
     /// Finishes a load with what the store returned for the fetch's key
-    /// (`undefined`/`null` when it had nothing).
+    /// (`undefined`/`null` when it had nothing); `{"open": true}` as for
+    /// [`Codec::load`].
     #[wasm_bindgen(js_name = loadFetched)]
-    /// `{"open": true}` as for [`Codec::load`].
     pub fn load_fetched(
         &self,
         fetch: &str,
         blob: Option<Vec<u8>>,
         now_ms: f64,
         answer: JsValue,
+        job: JsValue,
     ) -> String {
         let Some(f) = Fetch::from_token(fetch) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         // Anything not UTF-8 is not what the core wrote: it fails the digest.
         let blob = blob.map(|b| String::from_utf8(b).unwrap_or_default());
-        let step = self.with_bulk(answer, self.defer, |bulk| {
+        let step = self.with_bulk(answer, job, self.defer, |bulk| {
             self.cfg
                 .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut OsRandom, bulk)
         });
@@ -173,13 +175,13 @@ impl Codec {
         self.defer = true;
     }
 
-    /// The subkeys the bulk crypto uses, three per secret (sign, encrypt,
-    /// store-encrypt), current secret first: imported once per key ring
-    /// into the platform's crypto as non-extractable keys.
+    /// The AES-GCM subkeys the platform runs, two per secret (encrypt,
+    /// store-encrypt), current secret first: imported once per key ring.
+    /// HMAC stays in wasm, so the sign subkey never leaves it.
     pub fn subkeys(&self) -> js_sys::Array {
         let out = js_sys::Array::new();
         for key in self.cfg.ring.keys() {
-            for purpose in [Purpose::Sign, Purpose::Encrypt, Purpose::StoreEncrypt] {
+            for purpose in [Purpose::Encrypt, Purpose::StoreEncrypt] {
                 if let Some(k) = key.subkey(purpose) {
                     out.push(&js_sys::Uint8Array::from(&k[..]));
                 }
@@ -189,33 +191,27 @@ impl Codec {
     }
 
     /// The jobs the last call handed out, each `{seal, key, nonce, aad,
-    /// data, mac, prefix}`: `key` the index into [`Codec::subkeys`]. Open
-    /// (`seal` false): AES-GCM decrypt `data` (ciphertext || tag), or
-    /// HMAC-verify `mac` over `aad || data`. Seal: AES-GCM encrypt `data`, or
-    /// HMAC-sign `aad || data`, then [`Codec::join`] `prefix` with the output.
+    /// data, prefix}`: `key` the index into [`Codec::subkeys`]. Open (`seal`
+    /// false): AES-GCM decrypt `data` (ciphertext || tag). Seal: AES-GCM
+    /// encrypt `data`, then [`Codec::join`] `prefix` with the output.
     #[wasm_bindgen(js_name = takeJobs)]
     pub fn take_jobs(&self) -> js_sys::Array {
         let out = js_sys::Array::new();
         for job in self.jobs.borrow_mut().drain(..) {
-            let slot = match job.purpose() {
-                Purpose::Sign => 0,
-                Purpose::Encrypt => 1,
-                _ => 2,
-            };
+            let slot = usize::from(job.purpose() == Purpose::StoreEncrypt);
             let row = js_sys::Object::new();
-            let [seal, key, nonce, aad, data, mac, prefix] = &self.job_keys;
+            let [seal, key, nonce, aad, data, prefix] = &self.job_keys;
             let set = |k: &JsValue, v: &JsValue| {
                 let _ = js_sys::Reflect::set(&row, k, v);
             };
             set(seal, &JsValue::from_bool(job.op == Op::Seal));
-            set(key, &JsValue::from((job.key_index * 3 + slot) as u32));
+            set(key, &JsValue::from((job.key_index * 2 + slot) as u32));
             let bytes = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b));
             set(nonce, &bytes(&job.nonce));
             set(aad, &bytes(&job.aad));
             set(data, &bytes(&job.data));
-            match &job.frame {
-                Some(f) => set(prefix, &bytes(f.prefix())),
-                None => set(mac, &bytes(&job.mac)),
+            if let Some(f) = &job.frame {
+                set(prefix, &bytes(f.prefix()));
             }
             out.push(&row);
         }
@@ -223,8 +219,8 @@ impl Codec {
     }
 
     /// A sealed value: `base64url(prefix || a || b)`, where `prefix` is a
-    /// seal job's and `a`, `b` what the platform returned (ciphertext ||
-    /// tag, or payload and MAC).
+    /// seal job's and `a`, `b` what the platform returned (ciphertext and
+    /// tag, together or apart).
     pub fn join(&self, prefix: &[u8], a: &[u8], b: &[u8]) -> String {
         let mut raw = Vec::with_capacity(prefix.len() + a.len() + b.len());
         raw.extend_from_slice(prefix);
@@ -235,12 +231,15 @@ impl Codec {
 
     /// Runs `f` with the bulk this call takes: software, or deferred with
     /// the driver's answer to the previous pass.
-    fn with_bulk<T>(&self, answer: JsValue, defer: bool, f: impl FnOnce(&mut Engine) -> T) -> T {
+    fn with_bulk<T>(
+        &self,
+        answer: JsValue,
+        job: JsValue,
+        defer: bool,
+        f: impl FnOnce(&mut Engine) -> T,
+    ) -> T {
         let mut engine = if defer {
-            Engine::Deferred(match answer_of(answer) {
-                Some(a) => Deferred::answered(a),
-                None => Deferred::default(),
-            })
+            Engine::Deferred(answered(answer, &job).unwrap_or_default())
         } else {
             Engine::Software
         };
@@ -291,7 +290,7 @@ impl Codec {
             destroy,
             trusted: true,
         };
-        let planned = self.with_bulk(JsValue::UNDEFINED, self.defer, |bulk| {
+        let planned = self.with_bulk(JsValue::UNDEFINED, JsValue::UNDEFINED, self.defer, |bulk| {
             self.cfg
                 .save_with(&meta, &change, millis(now_ms), &mut OsRandom, bulk)
         });
@@ -481,7 +480,7 @@ impl Codec {
             destroy: false,
             trusted: true,
         };
-        let rebased = self.with_bulk(JsValue::UNDEFINED, self.defer, |bulk| {
+        let rebased = self.with_bulk(JsValue::UNDEFINED, JsValue::UNDEFINED, self.defer, |bulk| {
             self.cfg.rebase_with(
                 &meta,
                 &change,
@@ -527,29 +526,38 @@ impl Bulk for Engine {
     }
 }
 
-/// The driver's answer to an open job: `undefined` on a first pass, the
-/// plaintext, `true`/`false` for a MAC, `null` when the platform refused.
-fn answer_of(v: JsValue) -> Option<Answer> {
-    if v.is_undefined() {
-        None
-    } else if let Some(b) = v.as_bool() {
-        Some(Answer::Verified(b))
-    } else if js_sys::ArrayBuffer::is_view(&v) {
+/// The driver's answer to an open job, and that job (as `takeJobs` gave
+/// it): `undefined` on a first pass; the plaintext, or `null` when the
+/// platform refused.
+fn answered(answer: JsValue, job: &JsValue) -> Option<Deferred> {
+    if answer.is_undefined() {
+        return None;
+    }
+    let get =
+        |k: &str| js_sys::Reflect::get(job, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let bytes = |v: JsValue| {
+        js_sys::ArrayBuffer::is_view(&v).then(|| v.unchecked_into::<js_sys::Uint8Array>())
+    };
+    let (nonce, aad, data) = (bytes(get("nonce")), bytes(get("aad")), bytes(get("data")));
+    let answer = match bytes(answer) {
         // Not `instanceof`: under jsdom, node:crypto's Buffer comes from
         // another realm than the page's Uint8Array.
-        Some(Answer::Plain(
-            v.unchecked_into::<js_sys::Uint8Array>().to_vec(),
-        ))
-    } else {
-        Some(Answer::Failed)
-    }
+        Some(plain) => Answer::Plain(plain.to_vec()),
+        None => Answer::Failed,
+    };
+    let (nonce, aad, len) = match (nonce, aad, data) {
+        (Some(n), Some(a), Some(d)) => (n.to_vec(), a.to_vec(), d.length() as usize),
+        _ => (Vec::new(), Vec::new(), 0),
+    };
+    // HMAC stays in wasm: a MAC answer is never asked for, so never taken.
+    Some(Deferred::answered_to(&nonce, &aad, len, None, answer))
 }
 
 const OPEN: &str = "{\"open\":true}";
 
 /// Text the driver passed as UTF-8 bytes (`TextEncoder`): a large text
-/// crosses faster so than as a string, which wasm-bindgen's glue copies a
-/// character at a time.
+/// crosses faster that way than as a string, which wasm-bindgen's glue
+/// copies a character at a time.
 fn utf8(bytes: &[u8]) -> Option<&str> {
     core::str::from_utf8(bytes).ok()
 }

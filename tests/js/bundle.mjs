@@ -119,7 +119,8 @@ export function workerModules(worker) {
     if (file.endsWith(".wasm")) return modules.push({ type: "CompiledWasm", path: path.join(pkgDir, file) });
     modules.push({ type: "ESModule", path: path.join(pkgDir, file) });
     const text = readFileSync(path.join(pkgDir, file), "utf8");
-    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"]*?["'](\.\.?\/[^"']+)["']/gm)) {
+    // One-line import/export statements: the glue also names "./edge_session_bg.js" as its import object's key.
+    for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^'"\n]*?["'](\.\.?\/[^"']+)["']/gm)) {
       visit(path.posix.join(path.posix.dirname(file), spec));
     }
   };

@@ -37,10 +37,21 @@ test("what only JS sees is checked in JS, and never reaches the core", async () 
   await refuse({ store: {} }, "store");
   await refuse({ storeTimeout: 0 }, "storeTimeout");
   await refuse({ revocation: { subject: "u" } }, "revocation.store");
-  await refuse({ maxAge: 10n }, "options");
+  // What JSON cannot carry is refused by its path.
+  await refuse({ maxAge: 10n }, "maxAge");
+  await refuse({ cookie: { name: () => "sid" } }, "cookie.name");
+  await refuse({ store: memoryStore(), revocation: { subject: () => "u" } }, "revocation.subject");
+  await refuse({ rolling: Symbol("yes") }, "rolling");
+  await refuse({ legacy: [{ format: "remix", cookie: { name: "old" }, remix: { secrets: [() => "s"] } }] }, "legacy[0].remix.secrets[0]");
   // Infinity and NaN are not JSON: refused by the core, not read as null.
   await refuse({ maxAge: Infinity }, "maxAge");
   await refuse({ legacy: [{ format: "remix", cookie: { name: "old" }, remix: { secrets: ["s"] }, notAfter: new Date(NaN) }] }, "legacy[0].notAfter");
+  // Only revocation.store stays behind: an iron password with the id "store" crosses.
+  const pw = "iron-password-that-is-32-chars-long!!";
+  const iron = { format: "iron", iron: { password: { store: pw } } };
+  assert.equal((await loadSession("", { ...base, ...iron })).status, "new");
+  const only = { format: "iron", iron: { password: { store: "short" } } };
+  await refuse(only, "iron.password"); // read, not dropped: the short password is refused
   // A Date cut-off crosses as milliseconds.
   const s = await loadSession("", { ...base, legacy: [{ format: "remix", cookie: { name: "old" }, remix: { secrets: ["s"] }, notAfter: new Date() }] });
   assert.equal(s.status, "new");

@@ -99,6 +99,8 @@ export function describeError(e: unknown): string {
       return "retry later";
     case "session_ended":
       return "logged out meanwhile";
+    case "crypto_failed":
+      return "the platform's crypto failed";
     default: {
       const never: never = code;
       return never;
