@@ -137,7 +137,18 @@ pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
 /// assert_eq!(payload::check_unique_members(r#"{"i":"a","d":{},"i":"b"}"#), Err(DecodeError::Malformed));
 /// ```
 pub fn check_unique_members(json: &str) -> Result<(), DecodeError> {
-    let mut names: alloc::vec::Vec<&str> = members(json).map(|(k, _)| k).collect();
+    check_unique_names(members(json).map(|(k, _)| k))
+}
+
+/// [`check_unique_members`] over names already read, for a caller that
+/// scans the members once for their values too.
+///
+/// ```
+/// use edge_session::{payload, DecodeError};
+/// assert_eq!(payload::check_unique_names(["i", "d", "i"].into_iter()), Err(DecodeError::Malformed));
+/// ```
+pub fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), DecodeError> {
+    let mut names: alloc::vec::Vec<&str> = names.collect();
     names.sort_unstable();
     if names.windows(2).any(|w| w[0] == w[1]) {
         return Err(DecodeError::Malformed);

@@ -572,11 +572,7 @@ impl Config {
         // One pass over the members (each one scans its value), then the
         // duplicate check on the names alone.
         let members: alloc::vec::Vec<(&str, &str)> = payload::members(json).collect();
-        let mut names: alloc::vec::Vec<&str> = members.iter().map(|(k, _)| *k).collect();
-        names.sort_unstable();
-        if names.windows(2).any(|w| w[0] == w[1]) {
-            return Err(DecodeError::Malformed);
-        }
+        payload::check_unique_names(members.iter().map(|(k, _)| *k))?;
         let (mut id, mut data, mut flash, mut started, mut generation, mut leftover) =
             (None, None, EMPTY, None, None, None);
         for (key, value) in members {

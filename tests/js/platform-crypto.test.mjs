@@ -229,3 +229,21 @@ test("an answer is checked against its job: another value's plaintext never load
   assert.equal(stray.reason, "bad_tag");
   assert.deepEqual(stray.data, {});
 });
+
+test("the platform's crypto failing is a SessionError crypto_failed, and no cookie is set", async () => {
+  const options = { secrets: ["crypto failure test secret, 32+ bytes"], cookie: { name: "broken" }, limits: { maxDepth: 58 } };
+  const s0 = await loadSession("", options);
+  s0.set("n", 1);
+  const [line] = await saveSession(s0);
+  const before = internal.crypto;
+  internal.crypto = { ...nodeCrypto(nodeCryptoModule), importKeys: () => Promise.reject(new Error("no AES here")) };
+  try {
+    const broken = { ...options, limits: { maxDepth: 57 } }; // a new codec, on the failing adapter
+    await assert.rejects(loadSession(line.split(";")[0], broken), { code: "crypto_failed" });
+    const fresh = await loadSession("", broken);
+    fresh.set("n", 2);
+    await assert.rejects(saveSession(fresh), { code: "crypto_failed" });
+  } finally {
+    internal.crypto = before;
+  }
+});
