@@ -139,10 +139,11 @@ async function breakdown(glue, core, quick, log) {
     const dataText = JSON.stringify(loaded.data);
     // The driver hands the core UTF-8 bytes.
     const newData = new TextDecoder().decode(saveArgs[1]);
-    // The document as the core writes it: id, start of the absolute period, data.
+    // The document as the core writes it: id, start of the absolute period,
+    // the mark that the data is JSON.stringify's text, data.
     const started = loaded.meta.split(" ")[2];
-    const doc = enc.encode(`{"i":"${loaded.id}","c":${started},"d":${dataText}}`);
-    const newDoc = enc.encode(`{"i":"${loaded.id}","c":${started},"d":${newData}}`);
+    const doc = enc.encode(`{"i":"${loaded.id}","c":${started},"j":1,"d":${dataText}}`);
+    const newDoc = enc.encode(`{"i":"${loaded.id}","c":${started},"j":1,"d":${newData}}`);
     const bodyExtra = mode === "sealed" ? NONCE + TAG : MAC;
     const raw = glue.base64Decode(value);
     if (!raw || raw.length !== HEADER + doc.length + bodyExtra) {

@@ -2,7 +2,9 @@
 // profiler, on a build of the bench wasm that keeps its function names, and
 // prints self time per function (wasm and JS) and per group.
 //
-//   node benches/profile.mjs [sealed|signed] [change|load|read] [iterations]
+//   node benches/profile.mjs [sealed|signed|spilled-16k|spilled-64k|spilled-200k] [change|load|read] [iterations]
+//   BENCH_PROFILE_CRYPTO=node|web|wasm node benches/profile.mjs ...   (bulk AES-GCM on
+//       node:crypto, as the Node entry; WebCrypto, as workerd; or wasm software)
 //   BENCH_PROFILE_DIR=folder node benches/profile.mjs ...   (another build)
 //
 // The profiling build is target/bench/profiling/: the bench cargo output
@@ -15,13 +17,15 @@ import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildBenchWasm, OUT, ROOT, TESTS_MODULES, wasmOptFlags } from "./build.mjs";
-import { MAX_AGE, SECRET, sessionData } from "./fixture.mjs";
+import * as nodeCryptoModule from "node:crypto";
+import { MAX_AGE, SECRET, sessionData, sessionOfSize } from "./fixture.mjs";
 
 const [mode = "sealed", op = "change", iterations = "3000"] = process.argv.slice(2);
+const spilled = mode.match(/^spilled-(\d+)k$/);
 
 function profilingBuild() {
   buildBenchWasm({ log: (m) => process.stderr.write(m + "\n") });
-  const raw = join(OUT, "cargo/wasm32-unknown-unknown/release/edge_session.wasm");
+  const raw = join(OUT, "cargo/wasm32-unknown-unknown/release/edge_session_floor.wasm");
   const dir = join(OUT, "profiling");
   const wasm = join(dir, "edge_session_bg.wasm");
   if (!existsSync(wasm) || statSync(wasm).mtimeMs < statSync(raw).mtimeMs) {
@@ -56,24 +60,37 @@ function group(name, url) {
 const dir = process.env.BENCH_PROFILE_DIR ?? profilingBuild();
 const glue = await import(pathToFileURL(join(dir, "edge_session.js")).href);
 glue.initSync({ module: readFileSync(join(dir, "edge_session_bg.wasm")) });
-(await import(pathToFileURL(join(dir, "internal.js")).href)).useGlue(glue, false);
+const internalModule = await import(pathToFileURL(join(dir, "internal.js")).href);
+internalModule.useGlue(glue, false);
+const cryptoModule = await import(pathToFileURL(join(dir, "crypto.js")).href);
+internalModule.internal.crypto = {
+  node: cryptoModule.nodeCrypto(nodeCryptoModule),
+  web: cryptoModule.webCrypto(),
+  wasm: null,
+}[process.env.BENCH_PROFILE_CRYPTO ?? "node"];
 const core = await import(pathToFileURL(join(dir, "core.js")).href);
-const options = { secrets: [SECRET], mode, maxAge: MAX_AGE };
-const fresh = await core.loadSession("", options);
-for (const [k, v] of Object.entries(sessionData())) fresh.set(k, v);
-const cookie = (await core.saveSession(fresh))[0].split(";")[0];
+const stores = await import(pathToFileURL(join(dir, "stores.js")).href);
+const sessions = core.createSessionStorage({
+  secrets: [SECRET],
+  mode: spilled ? "sealed" : mode,
+  maxAge: MAX_AGE,
+  ...(spilled ? { store: stores.memoryStore() } : {}),
+});
+const fresh = await sessions.load("");
+for (const [k, v] of Object.entries(spilled ? sessionOfSize(Number(spilled[1]) * 1024) : sessionData())) fresh.set(k, v);
+let cookie = (await sessions.save(fresh))[0].split(";")[0];
 
 const flow = {
-  load: async () => core.loadSession(cookie, options),
+  load: async () => sessions.load(cookie),
   change: async () => {
-    const s = await core.loadSession(cookie, options);
+    const s = await sessions.load(cookie);
     s.get("cart")[0].qty += 1;
-    await core.saveSession(s);
+    cookie = (await sessions.save(s))[0].split(";")[0];
   },
   read: async () => {
-    const s = await core.loadSession(cookie, options);
+    const s = await sessions.load(cookie);
     s.get("user");
-    await core.saveSession(s);
+    await sessions.save(s);
   },
 }[op];
 const n = Number(iterations);

@@ -75,4 +75,8 @@ if (existsSync(beakerFile)) {
   }
 }
 
+// --- json_check: whole vector files and the native payloads, as JSON texts ---------------------
+for (const f of ["native.json", "options.json"]) seed("json_check", null, readFileSync(`${root}tests/vectors/${f}`));
+for (const v of native) if (v.kind !== "reference") seed("json_check", null, v.payload);
+
 for (const [t, n] of Object.entries(counts)) console.log(`fuzz/corpus/${t}: ${n} seeds`);

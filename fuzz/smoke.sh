@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 SECONDS_EACH=${FUZZ_SECONDS:-30}
-TARGETS=${FUZZ_TARGETS:-native_decode cookie_header beaker_decode round_trip}
+TARGETS=${FUZZ_TARGETS:-native_decode cookie_header beaker_decode round_trip json_check}
 SANITIZER=${FUZZ_SANITIZER:-address}
 LOGS=fuzz/target/smoke
 mkdir -p "$LOGS"

@@ -330,21 +330,36 @@ export async function loadSession(input, options) {
  * bulk decryption or MAC check (`{"open": true}`).
  */
 async function opened(opts, call) {
-  const out = JSON.parse(call(undefined, undefined));
+  const out = fromCore(call(undefined, undefined));
   if (!out.open) return out;
-  const [answer, job] = await platform(opts.bulk.open());
-  const again = JSON.parse(call(answer, job));
+  let answer, job;
+  try {
+    [answer, job] = await opts.bulk.open();
+  } catch (e) {
+    throw cryptoFailed(e);
+  }
+  const again = fromCore(call(answer, job));
   if (again.open) throw new SessionError("internal", "edge-session: the core asked to open a value twice");
   return again;
 }
 
+// The core writes a loaded session's data first, as stored: `{"data":` + text.
+const DATA_AT = 8;
+
+/**
+ * A core answer to a load. When the core says the data is JSON.stringify's
+ * text (`dataLength`), the session keeps that text (`dataText`), sliced out of
+ * the answer: the snapshot a save compares with.
+ */
+function fromCore(text) {
+  const out = JSON.parse(text);
+  if (typeof out?.dataLength === "number") out.dataText = text.slice(DATA_AT, DATA_AT + out.dataLength);
+  return out;
+}
+
 /** The platform's crypto failing (not a bad tag: a refused key import, say) as a SessionError. */
-async function platform(promise) {
-  try {
-    return await promise;
-  } catch (e) {
-    throw new SessionError("crypto_failed", `edge-session: the platform's crypto failed: ${e?.message ?? e}`, { cause: e });
-  }
+function cryptoFailed(e) {
+  return new SessionError("crypto_failed", `edge-session: the platform's crypto failed: ${e?.message ?? e}`, { cause: e });
 }
 
 async function load(input, opts) {
@@ -366,7 +381,7 @@ async function load(input, opts) {
       // Longer than anything we write: garbage, kept out of wasm memory.
       if (blob !== null && blob.length > opts.maxBlob) blob = EMPTY;
     } catch {
-      out = JSON.parse(opts.codec.loadFailed(fetch));
+      out = fromCore(opts.codec.loadFailed(fetch));
     }
     if (blob !== undefined) {
       out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job));
@@ -407,7 +422,7 @@ async function checkRevoked(opts, out, now) {
   } catch {
     failed = true;
   }
-  const checked = JSON.parse(opts.codec.checkRevoked(out.status, out.meta, lines, failed, now));
+  const checked = fromCore(opts.codec.checkRevoked(out.status, out.meta, lines, failed, now));
   return checked === null ? out : checked;
 }
 
@@ -448,8 +463,9 @@ export class Session {
     this.#migratedFrom = loaded.migratedFrom;
     this.#status = loaded.status;
     this.#reason = loaded.reason ?? undefined;
-    // Snapshots as JSON.stringify writes them, so a read-only request compares equal.
-    this.#before = JSON.stringify(this.#data);
+    // Snapshots as JSON.stringify writes them, so a read-only request compares
+    // equal: the stored text when the core says it is one.
+    this.#before = loaded.dataText ?? JSON.stringify(this.#data);
     this.#flashBefore = JSON.stringify(this.#flashIn);
   }
 
@@ -609,7 +625,18 @@ export class Session {
 /** A save plan with its sealed values filled in by the platform's crypto. */
 function sealed(opts, text) {
   const plan = JSON.parse(text);
-  return opts.bulk ? platform(opts.bulk.sealPlan(plan)) : plan;
+  if (!opts.bulk) return plan;
+  let out;
+  try {
+    out = opts.bulk.sealPlan(plan);
+  } catch (e) {
+    throw cryptoFailed(e);
+  }
+  return out === plan
+    ? plan
+    : out.catch((e) => {
+        throw cryptoFailed(e);
+      });
 }
 
 /**

@@ -61,6 +61,22 @@ export function nodeCrypto({ createCipheriv, createDecipheriv }) {
   };
 }
 
+/**
+ * The platform's base64url without padding, where it has a native one
+ * (`Uint8Array.prototype.toBase64`, Node's Buffer); null elsewhere, where the
+ * core's `join` encodes. Used for `Codec.join`'s formula only:
+ * base64url(prefix || a || b).
+ */
+export function platformBase64url() {
+  if (typeof Uint8Array.prototype.toBase64 === "function") {
+    return (b) => b.toBase64({ alphabet: "base64url", omitPadding: true });
+  }
+  if (typeof globalThis.Buffer?.from === "function") {
+    return (b) => globalThis.Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64url");
+  }
+  return null;
+}
+
 const PLACEHOLDER = /\u0001(\d+)\u0001/;
 const EMPTY = new Uint8Array(0);
 
@@ -69,35 +85,62 @@ const EMPTY = new Uint8Array(0);
  * `open` answers the one job a load handed out (with the job, which the core
  * checks the answer against); `sealPlan` fills in the sealed values a save
  * plan left as placeholders. Both take the codec's jobs synchronously, before
- * any await: requests sharing the codec interleave only at awaits.
+ * any await: requests sharing the codec interleave only at awaits. A sealed
+ * value is `Codec.join(prefix, a, b)`: base64url(prefix || a || b), on the
+ * platform's base64 where it has one (`encode`).
  */
-export function bulkFor(codec, adapter) {
+export function bulkFor(codec, adapter, encode = platformBase64url()) {
   let keys = null;
+  const join = encode
+    ? (prefix, a, b) => {
+        const raw = new Uint8Array(prefix.length + a.length + b.length);
+        raw.set(prefix);
+        raw.set(a, prefix.length);
+        raw.set(b, prefix.length + a.length);
+        return encode(raw);
+      }
+    : (prefix, a, b) => codec.join(prefix, a, b);
+  // The imported keys once ready; no await per request after that.
+  let ring = null;
   const ready = () =>
-    (keys ??= Promise.resolve(adapter.importKeys(codec.subkeys())).catch((e) => {
-      keys = null;
-      throw e;
-    }));
+    (keys ??= Promise.resolve(adapter.importKeys(codec.subkeys())).then(
+      (r) => (ring = r),
+      (e) => {
+        keys = null;
+        throw e;
+      },
+    ));
   return {
     async open() {
       const [job] = codec.takeJobs();
-      const ring = await ready();
-      return [(await adapter.open(ring[job.key], job.nonce, job.aad, job.data)) ?? null, job];
+      const r = ring ?? (await ready());
+      const plain = adapter.open(r[job.key], job.nonce, job.aad, job.data);
+      return [(isPromise(plain) ? await plain : plain) ?? null, job];
     },
-    async sealPlan(plan) {
+    /** The plan itself when it has nothing to seal; else a promise of it. */
+    sealPlan(plan) {
       const jobs = codec.takeJobs();
-      if (jobs.length === 0 || plan.error) return plan;
-      const ring = await ready();
-      const values = await Promise.all(
-        jobs.map(async ({ key, nonce, aad, data, prefix }) => {
-          const [a, b] = await adapter.seal(ring[key], nonce, aad, data);
-          return codec.join(prefix, a, b ?? EMPTY);
-        }),
-      );
-      const fill = (text) => text.replace(PLACEHOLDER, (_, i) => values[i]);
-      plan.cookies = plan.cookies.map(fill);
-      for (const op of plan.store) if (op.op === "put") op.value = fill(op.value);
-      return plan;
+      return jobs.length === 0 || plan.error ? plan : fillIn(plan, jobs);
     },
   };
+
+  async function fillIn(plan, jobs) {
+    const r = ring ?? (await ready());
+    // One after another: WebCrypto queues them anyway, node:crypto is synchronous.
+    const values = [];
+    for (const { key, nonce, aad, data, prefix } of jobs) {
+      const out = adapter.seal(r[key], nonce, aad, data);
+      const [a, b] = isPromise(out) ? await out : out;
+      values.push(join(prefix, a, b ?? EMPTY));
+    }
+    const fill = (text) => text.replace(PLACEHOLDER, (_, i) => values[i]);
+    plan.cookies = plan.cookies.map(fill);
+    for (const op of plan.store) if (op.op === "put") op.value = fill(op.value);
+    return plan;
+  }
+}
+
+// node:crypto answers synchronously: no await, no microtask for it.
+function isPromise(x) {
+  return typeof x?.then === "function";
 }

@@ -8,6 +8,7 @@
 //! - [`keys`]: secrets, HKDF subkeys and key ids, for rotation.
 //! - [`cookie`]: `Cookie` parsing, `Set-Cookie` writing and exact measuring.
 //! - [`session`]: the sans-IO lifecycle: load, save, spill, rotate.
+//! - [`json`]: the one-pass JSON syntax check every payload goes through.
 //! - [`spill`]: store keys, TTLs and the sealed reference a spilled cookie carries.
 //! - `beaker` (feature `beaker`): TurboGears/Beaker cookie sessions.
 //!
@@ -41,6 +42,7 @@ pub mod envelope;
 mod error;
 pub mod formats;
 mod id;
+pub mod json;
 pub mod keys;
 pub mod payload;
 mod random;
@@ -79,7 +81,7 @@ pub use keys::{Key, KeyRing, MIN_SECRET_LEN};
 pub use payload::Limits;
 #[cfg(feature = "std")]
 pub use random::OsRandom;
-pub use random::{Random, RandomError};
+pub use random::{Random, RandomError, RandomPool};
 pub use session::{
     Change, Config, Fetch, LoadStep, Loaded, Meta, OptionError, Rebased, SavePlan, StoreOp,
 };

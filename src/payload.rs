@@ -1,14 +1,12 @@
 //! The payload rules: a JSON object, bounded in size and nesting depth.
 //!
-//! Depth is measured by a flat scan before any parser runs, so hostile input
-//! never drives recursion. The syntax check then runs without building values.
-
-use serde::de::IgnoredAny;
+//! Syntax and depth are checked in one flat pass ([`crate::json`]), so
+//! hostile input never drives recursion and no value is built.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::DecodeError;
+use crate::{json, DecodeError};
 
 /// Bounds on what a decoder accepts.
 ///
@@ -48,6 +46,36 @@ impl Default for Limits {
 /// assert_eq!(payload::check_object(format!("{{\"a\":{deep}").as_bytes(), &l), Err(DecodeError::TooDeep));
 /// ```
 pub fn check_object(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
+    check_start(json, limits)?;
+    json::check(json, limits.max_depth.min(MAX_DEPTH_CEILING)).map_err(decode_error)
+}
+
+/// [`check_object`] and [`members`] in one pass over UTF-8 text: the
+/// top-level members of a JSON object within `limits` (names without their
+/// quotes, values as written).
+///
+/// ```
+/// use edge_session::{payload, DecodeError, Limits};
+/// let m = payload::checked_members(br#"{"i":"x","d":{"a":1}}"#, &Limits::default()).unwrap();
+/// assert_eq!(m, [("i", "\"x\""), ("d", r#"{"a":1}"#)]);
+/// assert_eq!(payload::checked_members(br#"{"i":}"#, &Limits::default()), Err(DecodeError::NotObject));
+/// ```
+pub fn checked_members<'a>(
+    json: &'a [u8],
+    limits: &Limits,
+) -> Result<Vec<(&'a str, &'a str)>, DecodeError> {
+    check_start(json, limits)?;
+    let spans =
+        json::members(json, limits.max_depth.min(MAX_DEPTH_CEILING)).map_err(decode_error)?;
+    let text = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
+    spans
+        .into_iter()
+        .map(|(k, v)| Some((text.get(k)?, text.get(v)?)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(DecodeError::Malformed)
+}
+
+fn check_start(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if json.len() > limits.max_bytes {
         return Err(DecodeError::TooLarge);
     }
@@ -57,9 +85,14 @@ pub fn check_object(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if first != Some(&b'{') {
         return Err(DecodeError::NotObject);
     }
-    check_depth(json, limits.max_depth.min(MAX_DEPTH_CEILING))?;
-    serde_json::from_slice::<IgnoredAny>(json).map_err(|_| DecodeError::NotObject)?;
     Ok(())
+}
+
+fn decode_error(e: json::JsonError) -> DecodeError {
+    match e {
+        json::JsonError::TooDeep => DecodeError::TooDeep,
+        json::JsonError::Syntax => DecodeError::NotObject,
+    }
 }
 
 /// [`check_object`] without the syntax pass, for text a JSON serializer wrote:
@@ -89,7 +122,9 @@ pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    for (i, &b) in json.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&b) = json.get(i) {
+        i += 1;
         if in_string {
             if escaped {
                 escaped = false;
@@ -97,12 +132,17 @@ pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
                 escaped = true;
             } else if b == b'"' {
                 in_string = false;
+            } else {
+                i += json::string_run(&json[i..]);
             }
             continue;
         }
         match b {
-            b'"' if depth > 0 => in_string = true,
-            b'{' | b'[' if i == 0 || depth > 0 => {
+            b'"' if depth > 0 => {
+                in_string = true;
+                i += json::string_run(&json[i..]);
+            }
+            b'{' | b'[' if i == 1 || depth > 0 => {
                 depth += 1;
                 if depth > max {
                     return Err(DecodeError::TooDeep);
@@ -264,6 +304,7 @@ fn skip_ws(b: &[u8], mut pos: usize) -> usize {
 fn string_end(b: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
+        i += json::string_run(b.get(i..)?);
         match b.get(i)? {
             b'\\' => i += 2,
             b'"' => return Some(i + 1),

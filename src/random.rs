@@ -72,3 +72,118 @@ impl Random for OsRandom {
         getrandom::fill(buf).map_err(|_| RandomError)
     }
 }
+
+/// Random bytes drawn from a source a block at a time: one call into the
+/// platform serves many nonces and ids (in Node each `getRandomValues` call
+/// costs microseconds). Each byte is handed out once and wiped from the pool;
+/// requests over a quarter of a block go to the source directly.
+///
+/// ```
+/// use edge_session::{OsRandom, Random, RandomPool};
+/// let mut pool = RandomPool::new(OsRandom);
+/// let (mut a, mut b) = ([0u8; 12], [0u8; 12]);
+/// pool.fill(&mut a).unwrap();
+/// pool.fill(&mut b).unwrap();
+/// assert_ne!(a, b);
+/// ```
+pub struct RandomPool<R> {
+    source: R,
+    block: [u8; POOL],
+    // The bytes from `at` on are unused; the ones before it are zero.
+    at: usize,
+}
+
+const POOL: usize = 256;
+
+impl<R: Random> RandomPool<R> {
+    /// An empty pool: the first request fills it.
+    pub const fn new(source: R) -> Self {
+        RandomPool {
+            source,
+            block: [0; POOL],
+            at: POOL,
+        }
+    }
+}
+
+impl<R: Random> Random for RandomPool<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+        if buf.len() > POOL / 4 {
+            return self.source.fill(buf);
+        }
+        if POOL - self.at < buf.len() {
+            self.source.fill(&mut self.block)?;
+            self.at = 0;
+        }
+        let end = self.at + buf.len();
+        let taken = &mut self.block[self.at..end];
+        buf.copy_from_slice(taken);
+        taken.fill(0);
+        self.at = end;
+        Ok(())
+    }
+}
+
+// The pool's bytes are future nonces and ids: never printed.
+impl<R> core::fmt::Debug for RandomPool<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RandomPool { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts calls and hands out 1, 2, 3...
+    struct Counter {
+        calls: usize,
+        next: u8,
+    }
+
+    impl Random for Counter {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+            self.calls += 1;
+            for b in buf {
+                self.next = self.next.wrapping_add(1);
+                *b = self.next;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_pool_hands_out_each_byte_once_a_block_per_call() {
+        let mut pool = RandomPool::new(Counter { calls: 0, next: 0 });
+        let mut seen = alloc::vec::Vec::new();
+        for _ in 0..40 {
+            let mut b = [0u8; 12];
+            pool.fill(&mut b).unwrap();
+            seen.extend_from_slice(&b);
+        }
+        // 480 bytes: two blocks; the 4 bytes left in the first are never used.
+        assert_eq!(pool.source.calls, 2);
+        let expected: alloc::vec::Vec<u8> = (1..=252u32)
+            .chain(257..=484)
+            .map(|n| (n % 256) as u8)
+            .collect();
+        assert_eq!(seen, expected);
+        assert!(
+            pool.block[..pool.at].iter().all(|&b| b == 0),
+            "used bytes are wiped"
+        );
+        let mut big = [0u8; 65];
+        pool.fill(&mut big).unwrap();
+        assert_eq!(pool.source.calls, 3, "a large request goes to the source");
+        let err = RandomPool::new(Failing).fill(&mut [0u8; 4]);
+        assert_eq!(err, Err(RandomError));
+    }
+
+    struct Failing;
+
+    impl Random for Failing {
+        fn fill(&mut self, _: &mut [u8]) -> Result<(), RandomError> {
+            Err(RandomError)
+        }
+    }
+}

@@ -345,3 +345,71 @@ fn config_errors_name_the_option() {
     c.inline_limit = 10;
     assert_eq!(c.validate(), Err(ConfigError::InlineLimit));
 }
+
+/// `Change::canonical` is recorded in the document, inline and spilled, and
+/// comes back as `Loaded::canonical`; a merge's text never claims it.
+#[test]
+fn the_json_stringify_mark_round_trips() {
+    let mut c = cfg();
+    c.inline_limit = 400;
+    c.store_cas = true;
+    let fresh = load(&c, "", NOW, &[]);
+    assert!(
+        fresh.canonical,
+        "an empty session's {{}} is JSON.stringify's text"
+    );
+    let big = format!(r#"{{"big":"{}"}}"#, "y".repeat(600));
+    for (data, spilled) in [(r#"{"n":1}"#.to_owned(), false), (big.clone(), true)] {
+        for canonical in [true, false] {
+            let change = Change {
+                data: &data,
+                canonical,
+                ..Change::default()
+            };
+            let plan = c.save(&fresh.meta, &change, NOW, &mut OsRandom).unwrap();
+            let mut store = Vec::new();
+            apply(&mut store, &plan);
+            assert_eq!(store.is_empty(), !spilled);
+            let l = load(&c, &pair(&plan.cookies[0]), NOW + 1, &store);
+            assert_eq!((l.status, l.data.as_str()), (Status::Valid, data.as_str()));
+            assert_eq!(
+                l.canonical, canonical,
+                "spilled {spilled}, canonical {canonical}"
+            );
+        }
+    }
+    // Two requests from one spilled session; the later one merges.
+    let change = Change {
+        data: &big,
+        canonical: true,
+        ..Change::default()
+    };
+    let first = c.save(&fresh.meta, &change, NOW, &mut OsRandom).unwrap();
+    let meta = first.meta.clone().unwrap();
+    let with_a = format!(r#"{{"big":"{}","a":1}}"#, "y".repeat(600));
+    let a = Change {
+        data: &with_a,
+        before_data: &big,
+        canonical: true,
+        ..Change::default()
+    };
+    let a = c.save(&meta, &a, NOW, &mut OsRandom).unwrap();
+    let StoreOp::Put { value: theirs, .. } = &a.store[0] else {
+        panic!("a spilled save writes the store first")
+    };
+    let with_b = format!(r#"{{"big":"{}","b":2}}"#, "y".repeat(600));
+    let b = Change {
+        data: &with_b,
+        before_data: &big,
+        canonical: true,
+        ..Change::default()
+    };
+    let merged = c
+        .rebase(&meta, &b, Some(theirs), NOW * 1000, &mut OsRandom)
+        .unwrap();
+    let mut store = Vec::new();
+    apply(&mut store, &merged.plan);
+    let l = load(&c, &pair(&merged.plan.cookies[0]), NOW + 1, &store);
+    assert_eq!(l.data, merged.data);
+    assert!(!l.canonical, "a merged text is not JSON.stringify's");
+}

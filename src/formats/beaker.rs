@@ -450,7 +450,7 @@ fn session_from_json(text: &str) -> Result<BeakerSession, BeakerError> {
 fn check_object(text: &str, limits: &Limits) -> Result<(), BeakerError> {
     payload::check_object(text.as_bytes(), limits).map_err(|e| match e {
         crate::DecodeError::NotObject
-            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() =>
+            if crate::json::check(text.as_bytes(), crate::json::MAX_DEPTH).is_ok() =>
         {
             BeakerError::NotObject
         }

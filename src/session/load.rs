@@ -36,6 +36,10 @@ pub struct Loaded {
     pub meta: Meta,
     /// The legacy format the session was read from, when it was migrated.
     pub migrated_from: Option<&'static str>,
+    /// `data` is the text `JSON.stringify` writes for it ([`crate::Change::canonical`]
+    /// when it was saved, or empty), so a JavaScript caller can compare a
+    /// later `JSON.stringify` with it as is.
+    pub canonical: bool,
 }
 
 /// A store read the caller must do before the load can finish.
@@ -144,6 +148,7 @@ pub(super) struct Doc<'a> {
     pub leftover: Option<Pointer>,
     pub data: &'a str,
     pub flash: &'a str,
+    pub canonical: bool,
 }
 
 impl Config {
@@ -158,6 +163,7 @@ impl Config {
             reason,
             data: String::from(EMPTY),
             flash: String::from(EMPTY),
+            canonical: true,
             migrated_from: None,
             meta: Meta::new(self.new_session_id(rng)?),
         })
@@ -185,6 +191,7 @@ impl Config {
             reason: Some(reason),
             data: String::from(EMPTY),
             flash: String::from(EMPTY),
+            canonical: true,
             migrated_from: None,
             meta,
         }
@@ -357,6 +364,7 @@ impl Config {
             reason: None,
             data: f.data,
             flash: f.flash,
+            canonical: false,
             migrated_from: None,
             meta,
         })
@@ -567,19 +575,19 @@ impl Config {
     }
 
     pub(super) fn parse_doc<'a>(&self, json: &'a [u8]) -> Result<Doc<'a>, DecodeError> {
-        payload::check_object(json, &self.doc_limits())?;
-        let json = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
-        // One pass over the members (each one scans its value), then the
+        // One pass checks the document and finds its members; then the
         // duplicate check on the names alone.
-        let members: alloc::vec::Vec<(&str, &str)> = payload::members(json).collect();
+        let members = payload::checked_members(json, &self.doc_limits())?;
         payload::check_unique_names(members.iter().map(|(k, _)| *k))?;
         let (mut id, mut data, mut flash, mut started, mut generation, mut leftover) =
             (None, None, EMPTY, None, None, None);
+        let mut canonical = false;
         for (key, value) in members {
             match key {
                 "i" => id = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')),
                 "d" => data = Some(value),
                 "f" => flash = value,
+                "j" => canonical = value == "1",
                 "c" => started = Some(parse_u64(value).ok_or(DecodeError::Malformed)?),
                 "o" => {
                     let text = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
@@ -619,6 +627,7 @@ impl Config {
             leftover,
             data,
             flash,
+            canonical,
         })
     }
 
@@ -650,6 +659,7 @@ impl Config {
             reason: None,
             data: String::from(doc.data),
             flash: String::from(doc.flash),
+            canonical: doc.canonical,
             meta,
         })
     }

@@ -319,7 +319,7 @@ impl Config {
     /// [`Config::from_options`] with the random source given (a foreign
     /// format without native secrets gets a random, unused key ring).
     pub fn from_options_with(json: &str, rng: &mut impl Random) -> Result<Config, OptionError> {
-        serde_json::from_slice::<serde::de::IgnoredAny>(json.as_bytes())
+        crate::json::check(json.as_bytes(), crate::json::MAX_DEPTH)
             .map_err(|_| err("options", "must be an object (JSON)"))?;
         let top = Obj::of(Some(Value::of(json.trim())), String::new(), "options")?;
         if top.map.is_none() {

@@ -404,6 +404,7 @@ impl Config {
                 reason: Some(crate::Reason::RevocationFailed),
                 data: String::from(super::EMPTY),
                 flash: String::from(super::EMPTY),
+                canonical: true,
                 migrated_from: None,
                 meta,
             })
@@ -436,6 +437,7 @@ impl Config {
                 reason: Some(reason),
                 data: String::from(super::EMPTY),
                 flash: String::from(super::EMPTY),
+                canonical: true,
                 migrated_from: None,
                 meta: Meta::new(self.new_session_id(rng)?),
             });

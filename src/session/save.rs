@@ -38,6 +38,10 @@ pub struct Change<'a> {
     /// `data` and `flash` come from a JSON serializer (such as
     /// `JSON.stringify`): skip the syntax pass; size and depth are still checked.
     pub trusted: bool,
+    /// `data` is the text `JSON.stringify` writes for it. The document
+    /// records that, so a JavaScript reader takes the stored text as its
+    /// snapshot instead of stringifying the data again ([`crate::Loaded::canonical`]).
+    pub canonical: bool,
 }
 
 impl Default for Change<'_> {
@@ -50,6 +54,7 @@ impl Default for Change<'_> {
             regenerate: false,
             destroy: false,
             trusted: false,
+            canonical: false,
         }
     }
 }
@@ -268,6 +273,8 @@ impl Config {
             flash: &flash,
             before_flash: "",
             trusted: true,
+            // A merge keeps members in their texts' order, not JSON.stringify's.
+            canonical: false,
             ..*change
         };
         let mut plan = self.save_session(&base, &merged, now_ms, rng, bulk)?;
@@ -381,14 +388,7 @@ impl Config {
                 .as_ref()
                 .and_then(|r| self.retire(&mut plan, r, now_ms, false))
         };
-        let doc = document(
-            &id,
-            started,
-            None,
-            leftover.as_ref(),
-            change.data,
-            change.flash,
-        );
+        let doc = document(&id, started, None, leftover.as_ref(), change);
         let inline_len = envelope::encoded_len(self.mode, doc.len());
         let line_len = self.cookie.set_cookie_len(inline_len, Some(max_age));
         if line_len <= self.inline_limit && self.cookie.fits_browser(inline_len) {
@@ -524,14 +524,7 @@ impl Config {
             id: String::from(id),
         };
         let key = pointer.key(prefix);
-        let doc = document(
-            id,
-            started,
-            Some(generation),
-            None,
-            change.data,
-            change.flash,
-        );
+        let doc = document(id, started, Some(generation), None, change);
         let header = Header::new(Mode::Sealed, Kind::Blob, now, deadline);
         let frame = Frame::new(&self.ring, &self.store_ctx(&key), header, rng)?;
         // Known before the bulk encryption, so the cookie can be sealed beside it.
@@ -656,10 +649,10 @@ fn document(
     started: u64,
     generation: Option<u32>,
     leftover: Option<&Pointer>,
-    data: &str,
-    flash: &str,
+    change: &Change<'_>,
 ) -> String {
-    let mut doc = String::with_capacity(id.len() + data.len() + flash.len() + 48);
+    let (data, flash) = (change.data, change.flash);
+    let mut doc = String::with_capacity(id.len() + data.len() + flash.len() + 56);
     doc.push_str("{\"i\":\"");
     doc.push_str(id);
     doc.push_str("\",\"c\":");
@@ -672,6 +665,9 @@ fn document(
         doc.push_str(",\"o\":\"");
         URL_SAFE_NO_PAD.encode_string(p.to_bytes(), &mut doc);
         doc.push('"');
+    }
+    if change.canonical {
+        doc.push_str(",\"j\":1");
     }
     doc.push_str(",\"d\":");
     doc.push_str(data);

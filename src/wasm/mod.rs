@@ -24,7 +24,7 @@ use crate::session::{
     Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, SavePlan, StoreOp,
 };
 use crate::{Answer, DecodeError, Deferred};
-use crate::{KeyRing, LoadError, OsRandom, SaveError};
+use crate::{KeyRing, LoadError, OsRandom, Random, RandomPool, SaveError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
@@ -39,6 +39,20 @@ pub struct Codec {
     /// The member names of a job object, made once: a JS string per name
     /// per job costs more than the job's bytes.
     job_keys: [JsValue; 6],
+    /// Nonces and ids a block at a time ([`RandomPool`]).
+    pool: core::cell::RefCell<RandomPool<OsRandom>>,
+}
+
+/// The codec's pool, or the platform directly if the pool is in use.
+struct CodecRandom<'a>(Option<core::cell::RefMut<'a, RandomPool<OsRandom>>>);
+
+impl Random for CodecRandom<'_> {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::RandomError> {
+        match &mut self.0 {
+            Some(pool) => pool.fill(buf),
+            None => OsRandom.fill(buf),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -60,6 +74,7 @@ impl Codec {
             defer: false,
             jobs: core::cell::RefCell::new(Vec::new()),
             job_keys: ["seal", "key", "nonce", "aad", "data", "prefix"].map(JsValue::from_str),
+            pool: core::cell::RefCell::new(RandomPool::new(OsRandom)),
         })
     }
 
@@ -121,7 +136,7 @@ impl Codec {
     ) -> String {
         let step = self.with_bulk(answer, job, defer, |bulk| {
             self.cfg
-                .load_with(cookie_header, millis(now_ms), &mut OsRandom, bulk)
+                .load_with(cookie_header, millis(now_ms), &mut self.rng(), bulk)
         });
         match step {
             Ok(Some(LoadStep::Done(l))) => self.loaded_json(&l),
@@ -159,7 +174,7 @@ impl Codec {
         let blob = blob.map(|b| String::from_utf8(b).unwrap_or_default());
         let step = self.with_bulk(answer, job, self.defer, |bulk| {
             self.cfg
-                .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut OsRandom, bulk)
+                .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut self.rng(), bulk)
         });
         match step {
             Ok(Some(l)) => self.loaded_json(&l),
@@ -229,6 +244,11 @@ impl Codec {
         URL_SAFE_NO_PAD.encode(raw)
     }
 
+    /// The randomness for one call: the codec's pool.
+    fn rng(&self) -> CodecRandom<'_> {
+        CodecRandom(self.pool.try_borrow_mut().ok())
+    }
+
     /// Runs `f` with the bulk this call takes: software, or deferred with
     /// the driver's answer to the previous pass.
     fn with_bulk<T>(
@@ -289,10 +309,12 @@ impl Codec {
             regenerate,
             destroy,
             trusted: true,
+            // The driver's data is JSON.stringify's text.
+            canonical: true,
         };
         let planned = self.with_bulk(JsValue::UNDEFINED, JsValue::UNDEFINED, self.defer, |bulk| {
             self.cfg
-                .save_with(&meta, &change, millis(now_ms), &mut OsRandom, bulk)
+                .save_with(&meta, &change, millis(now_ms), &mut self.rng(), bulk)
         });
         match planned {
             Ok(plan) => plan_json(&plan, None),
@@ -326,6 +348,7 @@ impl Codec {
             reason: None,
             data: String::new(),
             flash: String::new(),
+            canonical: false,
             meta,
             migrated_from: None,
         };
@@ -340,7 +363,7 @@ impl Codec {
         };
         match self
             .cfg
-            .check_revoked(loaded, read, secs(now_ms), &mut OsRandom)
+            .check_revoked(loaded, read, secs(now_ms), &mut self.rng())
         {
             Ok(l) if l.status == status => String::from("null"),
             Ok(l) => self.loaded_json(&l),
@@ -357,7 +380,7 @@ impl Codec {
         };
         match self
             .cfg
-            .apply_edit(&edit, record.as_deref(), secs(now_ms), &mut OsRandom)
+            .apply_edit(&edit, record.as_deref(), secs(now_ms), &mut self.rng())
         {
             Ok(Some((value, ttl))) => {
                 let mut s = String::from("{\"value\":");
@@ -479,6 +502,7 @@ impl Codec {
             regenerate,
             destroy: false,
             trusted: true,
+            canonical: true,
         };
         let rebased = self.with_bulk(JsValue::UNDEFINED, JsValue::UNDEFINED, self.defer, |bulk| {
             self.cfg.rebase_with(
@@ -486,7 +510,7 @@ impl Codec {
                 &change,
                 theirs.as_deref(),
                 millis(now_ms),
-                &mut OsRandom,
+                &mut self.rng(),
                 bulk,
             )
         });
@@ -654,10 +678,20 @@ pub(crate) fn push_json_str(out: &mut String, v: &str) {
     out.push('"');
 }
 
+/// A loaded session as JSON. The data comes first, as stored; when it is
+/// `JSON.stringify`'s text, its length in UTF-16 units follows: the driver
+/// slices that text out as the snapshot it compares with at save, instead of
+/// stringifying the data again.
 fn loaded_json(l: &Loaded) -> String {
     let meta = l.meta.to_token();
-    let mut s = String::with_capacity(l.data.len() + l.flash.len() + 2 * meta.len() + 64);
-    s.push_str("{\"status\":\"");
+    let mut s = String::with_capacity(l.data.len() + l.flash.len() + 2 * meta.len() + 96);
+    s.push_str(DATA_FIRST);
+    s.push_str(&l.data);
+    if l.canonical {
+        s.push_str(",\"dataLength\":");
+        push_u64(&mut s, utf16_len(&l.data) as u64);
+    }
+    s.push_str(",\"status\":\"");
     s.push_str(l.status.as_str());
     s.push_str("\",\"reason\":");
     match l.reason {
@@ -678,12 +712,34 @@ fn loaded_json(l: &Loaded) -> String {
         s.push_str(from);
         s.push('"');
     }
-    s.push_str(",\"data\":");
-    s.push_str(&l.data);
     s.push_str(",\"flash\":");
     s.push_str(&l.flash);
     s.push('}');
     s
+}
+
+/// What a loaded session's JSON starts with; the driver relies on it.
+const DATA_FIRST: &str = "{\"data\":";
+
+/// The length of `s` in UTF-16 code units, as a JavaScript string has it.
+/// Eight ASCII bytes at a time; elsewhere a unit per character, two past U+FFFF.
+fn utf16_len(s: &str) -> usize {
+    let units = |c: &[u8]| -> usize {
+        c.iter()
+            .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+            .sum()
+    };
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    let mut n = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        n += if w & 0x8080_8080_8080_8080 == 0 {
+            8
+        } else {
+            units(c)
+        };
+    }
+    n + units(chunks.remainder())
 }
 
 fn plan_json(plan: &SavePlan, merged: Option<(&str, &str)>) -> String {

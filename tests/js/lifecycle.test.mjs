@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSession, saveSession, memoryStore, SessionError } from "../../pkg/node.js";
+import { documentJson, seal } from "./native-format.mjs";
 
 const SECRET = "test-secret-0123456789-abcdefghijklmnop"; // >= 32 bytes
 const OLD_SECRET = "old-secret-0123456789-abcdefghijklmnopq";
@@ -87,6 +88,40 @@ describe("read-only requests emit nothing", () => {
     assert.deepEqual(await saveSession(s), []);
     assert.equal(store.calls.get, 0, "an inline session costs no store read");
     assert.equal(store.writes(), 0);
+  });
+
+  test("the stored text is the read snapshot: no second JSON.stringify of the data at load", async () => {
+    const options = { secrets: [SECRET] };
+    const { cookie } = await request(options, "", (s) => s.set("cart", [{ sku: "a", qty: 1 }]));
+    const stringify = JSON.stringify;
+    let ofData = 0;
+    JSON.stringify = function (value, ...rest) {
+      if (value && typeof value === "object" && "cart" in value) ofData++;
+      return stringify.call(this, value, ...rest);
+    };
+    let s;
+    try {
+      s = await loadSession(cookie, options);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    assert.equal(ofData, 0, "the data the package wrote is compared with its stored text");
+    assert.deepEqual(await saveSession(s), []);
+    s.get("cart")[0].qty = 2;
+    assert.equal((await saveSession(s)).length, 1, "a nested change is still seen");
+  });
+
+  test("text another writer made (not JSON.stringify's) still reads as unchanged", async () => {
+    // The Rust API or another tool writes JSON with spaces, other number forms
+    // and key orders: the driver cannot take that text as its snapshot.
+    const payload = documentJson("AAECAwQFBgcICQoLDA0ODw", '{ "b": 1.0, "a": [1e2, "\\u00e9"], "2": 0, "1": -0 }');
+    const cookie = `__Host-session=${seal({ secret: SECRET, payload })}`;
+    const s = await loadSession(cookie, { secrets: [SECRET] });
+    assert.equal(s.status, "valid");
+    assert.deepEqual(s.toJSON(), { 1: 0, 2: 0, b: 1, a: [100, "é"] });
+    assert.deepEqual(await saveSession(s), [], "a read sets no cookie");
+    s.set("b", 2);
+    assert.equal((await saveSession(s)).length, 1);
   });
 
   test("a valid spilled session: exactly one store get, no write, no Set-Cookie", async () => {

@@ -1,0 +1,111 @@
+//! `json::check` against serde_json, an independent parser: the same texts
+//! are JSON, on generated token soups and on mutated real documents.
+
+use edge_session::json::{self, JsonError};
+use proptest::prelude::*;
+use serde::de::IgnoredAny;
+
+fn serde_accepts(b: &[u8]) -> bool {
+    serde_json::from_slice::<IgnoredAny>(b).is_ok()
+}
+
+/// Within serde_json's recursion limit, both parsers must agree.
+fn agree(b: &[u8]) {
+    if edge_session::payload::check_depth(b, 100).is_err() {
+        return;
+    }
+    assert_eq!(
+        json::check(b, 100).is_ok(),
+        serde_accepts(b),
+        "{:?}",
+        String::from_utf8_lossy(b)
+    );
+}
+
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    " ",
+    "\n",
+    "\"",
+    "\"a\"",
+    "\"\\u00e9\"",
+    "\\",
+    "\\u",
+    "\\ud800",
+    "0",
+    "1",
+    "-",
+    ".",
+    "e",
+    "E",
+    "+",
+    "12",
+    "true",
+    "false",
+    "null",
+    "nul",
+    "x",
+    "\u{1}",
+    "é",
+    "\t",
+    "\"k\":",
+    "\\n",
+    "\\x",
+    "0x",
+    "1e9",
+    "-0.5",
+];
+
+fn soup() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(TOKENS), 0..24).prop_map(|t| t.concat().into_bytes())
+}
+
+fn value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        (-1e300f64..1e300).prop_map(serde_json::Value::from),
+        "[ -~é\u{1}\"\\\\]{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(5, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z\"\\\\]{0,4}", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn token_soup(b in soup()) {
+        agree(&b);
+    }
+
+    #[test]
+    fn real_documents_and_their_mutations(v in value(), at in any::<prop::sample::Index>(), with in any::<u8>(), cut in any::<bool>()) {
+        let text = if cut { serde_json::to_string(&v) } else { serde_json::to_string_pretty(&v) }.unwrap();
+        prop_assert_eq!(json::check(text.as_bytes(), 100), Ok(()));
+        let mut b = text.into_bytes();
+        let i = at.index(b.len());
+        b[i] = with;
+        agree(&b);
+        b.truncate(i);
+        agree(&b);
+    }
+}
+
+#[test]
+fn depth_is_bounded_before_the_end_is_read() {
+    let mut deep = b"{\"a\":".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', 1_000_000));
+    assert_eq!(json::check(&deep, 32), Err(JsonError::TooDeep));
+}
