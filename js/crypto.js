@@ -77,6 +77,30 @@ export function platformBase64url() {
   return null;
 }
 
+/**
+ * A codec's pending jobs, read out of the one buffer `Codec.takeJobs` fills
+ * (its layout is documented there): views, no copies. `head` goes back to
+ * the core with an open job's answer.
+ */
+export function takeJobs(codec) {
+  const buf = codec.takeJobs();
+  const u32 = (i) => ((buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3]) >>> 0;
+  const jobs = [];
+  for (let at = 0; at < buf.length; ) {
+    const start = at;
+    const [nonceLen, aadLen, dataLen, prefixLen] = [buf[at + 3], u32(at + 4), u32(at + 8), buf[at + 12]];
+    const job = { seal: buf[at] === 1, key: (buf[at + 1] << 8) | buf[at + 2] };
+    at += 13;
+    job.nonce = buf.subarray(at, (at += nonceLen));
+    job.aad = buf.subarray(at, (at += aadLen));
+    job.head = buf.subarray(start, at);
+    job.data = buf.subarray(at, (at += dataLen));
+    job.prefix = buf.subarray(at, (at += prefixLen));
+    jobs.push(job);
+  }
+  return jobs;
+}
+
 const PLACEHOLDER = /\u0001(\d+)\u0001/;
 const EMPTY = new Uint8Array(0);
 
@@ -112,14 +136,14 @@ export function bulkFor(codec, adapter, encode = platformBase64url()) {
     ));
   return {
     async open() {
-      const [job] = codec.takeJobs();
+      const [job] = takeJobs(codec);
       const r = ring ?? (await ready());
       const plain = adapter.open(r[job.key], job.nonce, job.aad, job.data);
-      return [(isPromise(plain) ? await plain : plain) ?? null, job];
+      return [(isPromise(plain) ? await plain : plain) ?? null, job.head];
     },
     /** The plan itself when it has nothing to seal; else a promise of it. */
     sealPlan(plan) {
-      const jobs = codec.takeJobs();
+      const jobs = takeJobs(codec);
       return jobs.length === 0 || plan.error ? plan : fillIn(plan, jobs);
     },
   };

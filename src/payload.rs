@@ -188,12 +188,17 @@ pub fn check_unique_members(json: &str) -> Result<(), DecodeError> {
 /// assert_eq!(payload::check_unique_names(["i", "d", "i"].into_iter()), Err(DecodeError::Malformed));
 /// ```
 pub fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), DecodeError> {
-    let mut names: alloc::vec::Vec<&str> = names.collect();
-    names.sort_unstable();
-    if names.windows(2).any(|w| w[0] == w[1]) {
+    let mut names: Vec<(&str, &str)> = names.map(|k| (k, "")).collect();
+    sort_by_name(&mut names);
+    if names.windows(2).any(|w| w[0].0 == w[1].0) {
         return Err(DecodeError::Malformed);
     }
     Ok(())
+}
+
+// The one sort in the wasm: members by name.
+fn sort_by_name(v: &mut [(&str, &str)]) {
+    v.sort_unstable_by(|a, b| a.0.cmp(b.0));
 }
 
 /// Fails with [`DecodeError::TooDeep`] when brackets nest deeper than `max`.
@@ -367,7 +372,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> String {
     // Sorted vectors, not maps: merges are rare and this keeps the wasm small.
     let sorted = |json| {
         let mut v: Vec<(&str, &str)> = members(json).collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        sort_by_name(&mut v);
         v
     };
     fn get<'a>(v: &[(&str, &'a str)], k: &str) -> Option<&'a str> {

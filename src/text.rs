@@ -15,7 +15,11 @@ pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The two lowercase hex digits of `b`.
 #[cfg_attr(
-    not(any(feature = "beaker", feature = "iron", feature = "wasm")),
+    not(any(
+        feature = "beaker",
+        feature = "iron",
+        all(feature = "wasm", feature = "foreign")
+    )),
     allow(dead_code)
 )]
 pub(crate) fn hex_pair(b: u8) -> [u8; 2] {
@@ -23,7 +27,10 @@ pub(crate) fn hex_pair(b: u8) -> [u8; 2] {
 }
 
 /// Appends `bytes` as lowercase hex.
-#[cfg_attr(not(any(feature = "beaker", feature = "wasm")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "beaker", all(feature = "wasm", feature = "foreign"))),
+    allow(dead_code)
+)]
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     for &b in bytes {
         let [hi, lo] = hex_pair(b);

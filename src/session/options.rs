@@ -302,8 +302,9 @@ impl<'a> Obj<'a> {
 /// The prefix a nested object's rules are named under: `legacy[1].` for a
 /// legacy entry, nothing at the top (core rules name their own object).
 fn prefix_of(prefix: &str) -> &str {
-    match prefix.find("].") {
-        Some(i) => &prefix[..i + 2],
+    // A byte search: a `&str` pattern would bring in the two-way searcher.
+    match prefix.as_bytes().windows(2).position(|w| w == b"].") {
+        Some(i) => prefix.get(..i + 2).unwrap_or(""),
         None => "",
     }
 }

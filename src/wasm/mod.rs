@@ -10,6 +10,8 @@
 //! Errors come back as `{"error": code, ...}` for the JS side to raise as
 //! `SessionError`; nothing here panics.
 
+// The CLI's exports: it loads the formats build, so the default one leaves them out.
+#[cfg(feature = "foreign")]
 mod inspect;
 
 use alloc::string::String;
@@ -36,9 +38,6 @@ pub struct Codec {
     defer: bool,
     /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
     jobs: core::cell::RefCell<Vec<Job>>,
-    /// The member names of a job object, made once: a JS string per name
-    /// per job costs more than the job's bytes.
-    job_keys: [JsValue; 6],
     /// Nonces and ids a block at a time ([`RandomPool`]).
     pool: core::cell::RefCell<RandomPool<OsRandom>>,
 }
@@ -73,7 +72,6 @@ impl Codec {
             cfg,
             defer: false,
             jobs: core::cell::RefCell::new(Vec::new()),
-            job_keys: ["seal", "key", "nonce", "aad", "data", "prefix"].map(JsValue::from_str),
             pool: core::cell::RefCell::new(RandomPool::new(OsRandom)),
         })
     }
@@ -205,30 +203,29 @@ impl Codec {
         out
     }
 
-    /// The jobs the last call handed out, each `{seal, key, nonce, aad,
-    /// data, prefix}`: `key` the index into [`Codec::subkeys`]. Open (`seal`
-    /// false): AES-GCM decrypt `data` (ciphertext || tag). Seal: AES-GCM
-    /// encrypt `data`, then [`Codec::join`] `prefix` with the output.
+    /// The jobs the last call handed out, in one buffer (one crossing, no
+    /// object per job): per job a 13-byte head `seal(1) key(2) nonce_len(1)
+    /// aad_len(4) data_len(4) prefix_len(1)` (big-endian), then nonce, AAD,
+    /// data and prefix. `key` is the index into [`Codec::subkeys`]. Open
+    /// (`seal` 0): AES-GCM decrypt `data` (ciphertext || tag), then pass the
+    /// head, nonce and AAD back with the answer. Seal (1): AES-GCM encrypt
+    /// `data`, then [`Codec::join`] `prefix` with the output.
     #[wasm_bindgen(js_name = takeJobs)]
-    pub fn take_jobs(&self) -> js_sys::Array {
-        let out = js_sys::Array::new();
+    pub fn take_jobs(&self) -> Vec<u8> {
+        let mut out = Vec::new();
         for job in self.jobs.borrow_mut().drain(..) {
             let slot = usize::from(job.purpose() == Purpose::StoreEncrypt);
-            let row = js_sys::Object::new();
-            let [seal, key, nonce, aad, data, prefix] = &self.job_keys;
-            let set = |k: &JsValue, v: &JsValue| {
-                let _ = js_sys::Reflect::set(&row, k, v);
-            };
-            set(seal, &JsValue::from_bool(job.op == Op::Seal));
-            set(key, &JsValue::from((job.key_index * 2 + slot) as u32));
-            let bytes = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b));
-            set(nonce, &bytes(&job.nonce));
-            set(aad, &bytes(&job.aad));
-            set(data, &bytes(&job.data));
-            if let Some(f) = &job.frame {
-                set(prefix, &bytes(f.prefix()));
+            let key = (job.key_index * 2 + slot).min(usize::from(u16::MAX)) as u16;
+            let prefix = job.frame.as_ref().map_or(&[][..], |f| f.prefix());
+            out.push(u8::from(job.op == Op::Seal));
+            out.extend_from_slice(&key.to_be_bytes());
+            out.push(job.nonce.len() as u8);
+            out.extend_from_slice(&(job.aad.len() as u32).to_be_bytes());
+            out.extend_from_slice(&(job.data.len() as u32).to_be_bytes());
+            out.push(prefix.len() as u8);
+            for part in [&job.nonce[..], &job.aad, &job.data, prefix] {
+                out.extend_from_slice(part);
             }
-            out.push(&row);
         }
         out
     }
@@ -550,31 +547,39 @@ impl Bulk for Engine {
     }
 }
 
-/// The driver's answer to an open job, and that job (as `takeJobs` gave
-/// it): `undefined` on a first pass; the plaintext, or `null` when the
-/// platform refused.
+/// The driver's answer to an open job, and that job's head, nonce and AAD
+/// (as `takeJobs` gave them): `undefined` on a first pass; the plaintext, or
+/// `null` when the platform refused.
 fn answered(answer: JsValue, job: &JsValue) -> Option<Deferred> {
     if answer.is_undefined() {
         return None;
     }
-    let get =
-        |k: &str| js_sys::Reflect::get(job, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let bytes = |v: JsValue| {
-        js_sys::ArrayBuffer::is_view(&v).then(|| v.unchecked_into::<js_sys::Uint8Array>())
+    // Not `instanceof`: under jsdom, node:crypto's Buffer comes from
+    // another realm than the page's Uint8Array.
+    let bytes = |v: &JsValue| {
+        js_sys::ArrayBuffer::is_view(v).then(|| v.clone().unchecked_into::<js_sys::Uint8Array>())
     };
-    let (nonce, aad, data) = (bytes(get("nonce")), bytes(get("aad")), bytes(get("data")));
-    let answer = match bytes(answer) {
-        // Not `instanceof`: under jsdom, node:crypto's Buffer comes from
-        // another realm than the page's Uint8Array.
+    let answer = match bytes(&answer) {
         Some(plain) => Answer::Plain(plain.to_vec()),
         None => Answer::Failed,
     };
-    let (nonce, aad, len) = match (nonce, aad, data) {
-        (Some(n), Some(a), Some(d)) => (n.to_vec(), a.to_vec(), d.length() as usize),
-        _ => (Vec::new(), Vec::new(), 0),
-    };
+    let record = bytes(job).map(|j| j.to_vec()).unwrap_or_default();
+    let (nonce, aad, len) = job_head(&record).unwrap_or((&[], &[], 0));
     // HMAC stays in wasm: a MAC answer is never asked for, so never taken.
-    Some(Deferred::answered_to(&nonce, &aad, len, None, answer))
+    Some(Deferred::answered_to(nonce, aad, len, None, answer))
+}
+
+/// The length of a job's head in `takeJobs`' buffer.
+const JOB_HEAD: usize = 13;
+
+/// A job's nonce, AAD and data length, from its head as `takeJobs` wrote it.
+fn job_head(b: &[u8]) -> Option<(&[u8], &[u8], usize)> {
+    let u32_at = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize);
+    let nonce_len = usize::from(*b.get(3)?);
+    let (aad_len, data_len) = (u32_at(4)?, u32_at(8)?);
+    let nonce = b.get(JOB_HEAD..JOB_HEAD + nonce_len)?;
+    let aad = b.get(JOB_HEAD + nonce_len..JOB_HEAD + nonce_len + aad_len)?;
+    Some((nonce, aad, data_len))
 }
 
 const OPEN: &str = "{\"open\":true}";
