@@ -101,6 +101,21 @@ export function takeJobs(codec) {
   return jobs;
 }
 
+/**
+ * `Codec.join(prefix, a, b)`, the sealed value base64url(prefix || a || b),
+ * on the platform's base64 (`encode`) where it has one, else the codec's.
+ */
+export function joiner(codec, encode = platformBase64url()) {
+  if (!encode) return (prefix, a, b) => codec.join(prefix, a, b);
+  return (prefix, a, b) => {
+    const raw = new Uint8Array(prefix.length + a.length + b.length);
+    raw.set(prefix);
+    raw.set(a, prefix.length);
+    raw.set(b, prefix.length + a.length);
+    return encode(raw);
+  };
+}
+
 const PLACEHOLDER = /\u0001(\d+)\u0001/;
 const EMPTY = new Uint8Array(0);
 
@@ -109,21 +124,11 @@ const EMPTY = new Uint8Array(0);
  * `open` answers the one job a load handed out (with the job, which the core
  * checks the answer against); `sealPlan` fills in the sealed values a save
  * plan left as placeholders. Both take the codec's jobs synchronously, before
- * any await: requests sharing the codec interleave only at awaits. A sealed
- * value is `Codec.join(prefix, a, b)`: base64url(prefix || a || b), on the
- * platform's base64 where it has one (`encode`).
+ * any await: requests sharing the codec interleave only at awaits.
  */
-export function bulkFor(codec, adapter, encode = platformBase64url()) {
+export function bulkFor(codec, adapter) {
   let keys = null;
-  const join = encode
-    ? (prefix, a, b) => {
-        const raw = new Uint8Array(prefix.length + a.length + b.length);
-        raw.set(prefix);
-        raw.set(a, prefix.length);
-        raw.set(b, prefix.length + a.length);
-        return encode(raw);
-      }
-    : (prefix, a, b) => codec.join(prefix, a, b);
+  const join = joiner(codec);
   // The imported keys once ready; no await per request after that.
   let ring = null;
   const ready = () =>

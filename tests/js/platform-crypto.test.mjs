@@ -14,7 +14,7 @@ import * as nodeCryptoModule from "node:crypto";
 
 import { loadSession, memoryStore, saveSession } from "../../pkg/node.js";
 import { internal } from "../../pkg/internal.js";
-import { nodeCrypto, takeJobs, webCrypto } from "../../pkg/crypto.js";
+import { joiner, nodeCrypto, takeJobs, webCrypto } from "../../pkg/crypto.js";
 import { Codec } from "../../pkg/edge_session.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../vectors/native.json", import.meta.url), "utf8")).vectors;
@@ -102,10 +102,29 @@ describe("an adapter's seal gives the vector's bytes", () => {
         const { prefix, aad, nonce, data } = jobOf(v);
         const [a, b] = await adapter.seal(keys[0], nonce, aad, data);
         assert.equal(codec.join(prefix, a, b ?? new Uint8Array(0)), v.value, `${path}: ${v.name}`);
+        assert.equal(joiner(codec)(prefix, a, b ?? new Uint8Array(0)), v.value, `${path}, Buffer's base64: ${v.name}`);
         codec.free();
       }
     });
   }
+});
+
+test("a sealed value joined on the platform's base64 is the core's join, whatever the lengths", () => {
+  const codec = new Codec(JSON.stringify({ secrets: ["join test secret, at least 32 bytes!!"] }));
+  const platform = joiner(codec);
+  const core = joiner(codec, null);
+  // Node 20 has no Uint8Array.prototype.toBase64: its result, spelled out
+  // with btoa (workerd's own is checked in vectors-worker.js).
+  const spelled = joiner(codec, (raw) => btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
+  const bytes = (n) => new Uint8Array(nodeCryptoModule.randomBytes(n));
+  for (const [p, a, b] of [[28, 0, 0], [28, 1, 0], [28, 2, 16], [0, 0, 0], [28, 1000, 16], [28, 65_536, 0], [3, 4, 5]]) {
+    const parts = [bytes(p), bytes(a), bytes(b)];
+    const want = codec.join(...parts);
+    assert.equal(core(...parts), want);
+    assert.equal(platform(...parts), want, `Buffer: ${[p, a, b]}`);
+    if (a < 60_000) assert.equal(spelled(...parts), want, `btoa: ${[p, a, b]}`);
+  }
+  codec.free();
 });
 
 describe("what one path writes, the others read", () => {
@@ -168,8 +187,10 @@ test("workerd: the vectors open alike on its WebCrypto, and sessions round-trip 
   const mf = await testWorker("vectors-worker.js", { bindings: { SESSION_SECRET: "workerd platform crypto secret, 32+ bytes" } });
   try {
     const res = await mf.dispatchFetch("http://localhost/", { method: "POST", body: JSON.stringify(vectors) });
-    const { platform, opened, trips } = await res.json();
+    const { platform, opened, trips, joins, toBase64 } = await res.json();
     assert.equal(platform, "WebCrypto");
+    assert.ok(toBase64, "workerd joins sealed values on Uint8Array.prototype.toBase64");
+    assert.deepEqual(joins, [true, true, true, true, true, true]);
     for (const [i, v] of vectors.entries()) {
       assert.deepEqual(opened[i], await openVector(v, "node:crypto"), v.name);
     }

@@ -3,6 +3,8 @@
 // sealed and a signed session, inline and spilled to real local KV.
 import { loadSession, saveSession } from "../../pkg/workerd.js";
 import { internal } from "../../pkg/internal.js";
+import { joiner } from "../../pkg/crypto.js";
+import { Codec } from "../../pkg/edge_session.js";
 
 export default {
   async fetch(request, env) {
@@ -26,6 +28,14 @@ export default {
       trips.push([a.status, a.get("small"), b.status, b.stored, b.get("big")?.length]);
     }
     const platform = internal.crypto ? "WebCrypto" : "software";
-    return Response.json({ platform, opened, trips });
+    // Sealed values joined on workerd's Uint8Array.prototype.toBase64, against the core's join.
+    const codec = new Codec(JSON.stringify({ secrets: [env.SESSION_SECRET] }));
+    const joins = [];
+    for (const n of [0, 1, 2, 3, 1000, 20_000]) {
+      const parts = [28, n, 16].map((k) => crypto.getRandomValues(new Uint8Array(k)));
+      joins.push(joiner(codec)(...parts) === codec.join(...parts));
+    }
+    const toBase64 = typeof Uint8Array.prototype.toBase64 === "function";
+    return Response.json({ platform, opened, trips, joins, toBase64 });
   },
 };
