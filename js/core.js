@@ -364,7 +364,8 @@ function cryptoFailed(e) {
 
 async function load(input, opts) {
   const now = opts.now();
-  const header = narrow(cookieHeader(input), opts.names, opts.maxCookieValue);
+  // Bytes, encoded once for both passes: wasm-bindgen copies a string a character at a time.
+  const header = UTF8.encode(narrow(cookieHeader(input), opts.names, opts.maxCookieValue));
   let out = await opened(opts, (answer, job) => opts.codec.load(header, now, answer, job));
   let version;
   if (out.fetch) {

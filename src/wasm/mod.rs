@@ -118,9 +118,11 @@ impl Codec {
     /// With [`Codec::defer_crypto`], `{"open": true}` when the cookie's
     /// AES-GCM decryption is handed out ([`Codec::take_jobs`]); call again
     /// with the same header, the `answer` (the plaintext, or `null` when the
-    /// platform refused) and the `job` it answers.
-    pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue, job: JsValue) -> String {
-        self.load_json(cookie_header, now_ms, answer, job, self.defer)
+    /// platform refused) and the `job` it answers. The header comes as UTF-8
+    /// bytes (`TextEncoder`), encoded once for both passes.
+    pub fn load(&self, cookie_header: &[u8], now_ms: f64, answer: JsValue, job: JsValue) -> String {
+        let header = utf8(cookie_header).unwrap_or_default();
+        self.load_json(header, now_ms, answer, job, self.defer)
     }
 
     /// [`Codec::load`], deferring or not.
