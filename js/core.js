@@ -222,8 +222,9 @@ function codec(doc) {
   if (internal.crypto === undefined) internal.crypto = webCrypto();
   const adapter = internal.crypto;
   if (adapter && c.native) {
-    c.deferCrypto();
-    BULK.set(c, bulkFor(c, adapter));
+    const bulk = bulkFor(c, adapter);
+    c.deferCrypto(bulk.textBodies);
+    BULK.set(c, bulk);
   }
   // Evict the least recently used; sessions still holding it keep it alive,
   // and wasm-bindgen's FinalizationRegistry frees it once they are gone.
@@ -329,12 +330,12 @@ export async function loadSession(input, options) {
  * One core call, run again with the answer when the core handed out its
  * bulk decryption or MAC check (`{"open": true}`).
  */
-async function opened(opts, call) {
+async function opened(opts, call, text) {
   const out = fromCore(call(undefined, undefined));
   if (!out.open) return out;
   let answer, job;
   try {
-    [answer, job] = await opts.bulk.open();
+    [answer, job] = await opts.bulk.open(text);
   } catch (e) {
     throw cryptoFailed(e);
   }
@@ -370,22 +371,25 @@ async function load(input, opts) {
   let version;
   if (out.fetch) {
     const fetch = out.fetch;
-    let blob;
+    let blob, value;
     try {
       if (opts.cas) {
         const entry = await withTimeout(opts.store.getVersioned(out.key), opts.storeTimeout, "store.getVersioned");
-        blob = blobBytes(entry?.value);
+        value = entry?.value;
         version = entry?.version;
       } else {
-        blob = blobBytes(await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get"));
+        value = await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get");
       }
+      blob = blobBytes(value);
       // Longer than anything we write: garbage, kept out of wasm memory.
       if (blob !== null && blob.length > opts.maxBlob) blob = EMPTY;
     } catch {
       out = fromCore(opts.codec.loadFailed(fetch));
     }
     if (blob !== undefined) {
-      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job));
+      // The blob's text, for a body the core leaves to the platform's base64.
+      const text = () => blobText(value);
+      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job), text);
     }
   }
   if (out.check) out = await checkRevoked(opts, out, now);

@@ -80,7 +80,8 @@ export function platformBase64url() {
 /**
  * A codec's pending jobs, read out of the one buffer `Codec.takeJobs` fills
  * (its layout is documented there): views, no copies. `head` goes back to
- * the core with an open job's answer.
+ * the core with an open job's answer; `text` (`{at, skip, len}`) marks a
+ * body left in the store blob's text.
  */
 export function takeJobs(codec) {
   const buf = codec.takeJobs();
@@ -88,17 +89,49 @@ export function takeJobs(codec) {
   const jobs = [];
   for (let at = 0; at < buf.length; ) {
     const start = at;
-    const [nonceLen, aadLen, dataLen, prefixLen] = [buf[at + 3], u32(at + 4), u32(at + 8), buf[at + 12]];
-    const job = { seal: buf[at] === 1, key: (buf[at + 1] << 8) | buf[at + 2] };
-    at += 13;
+    const flags = buf[at];
+    const [nonceLen, aadLen, bodyLen, prefixLen] = [buf[at + 3], u32(at + 4), u32(at + 8), buf[at + 12]];
+    const job = { seal: (flags & 1) === 1, key: (buf[at + 1] << 8) | buf[at + 2], data: null, text: null };
+    if (flags & 2) job.text = { at: u32(at + 13), skip: buf[at + 17], len: bodyLen };
+    at += 18;
     job.nonce = buf.subarray(at, (at += nonceLen));
     job.aad = buf.subarray(at, (at += aadLen));
     job.head = buf.subarray(start, at);
-    job.data = buf.subarray(at, (at += dataLen));
+    if (!job.text) job.data = buf.subarray(at, (at += bodyLen));
     job.prefix = buf.subarray(at, (at += prefixLen));
     jobs.push(job);
   }
   return jobs;
+}
+
+/**
+ * The platform's base64url decoder, where it has a native one
+ * (`Uint8Array.fromBase64`, Node's Buffer); null elsewhere. Only for text
+ * the core has checked is canonical base64url.
+ */
+export function platformBase64urlDecode() {
+  if (typeof Uint8Array.fromBase64 === "function") {
+    return (text) => Uint8Array.fromBase64(text, { alphabet: "base64url" });
+  }
+  if (typeof globalThis.Buffer?.from === "function") {
+    return (text) => {
+      const b = globalThis.Buffer.from(text, "base64url");
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    };
+  }
+  return null;
+}
+
+/** A job's body left in `text` (the blob), decoded as `Codec.takeJobs` says; null if it is not there. */
+function bodyOf(job, text, decode) {
+  const { at, skip, len } = job.text;
+  let bytes;
+  try {
+    bytes = decode(text.slice(at));
+  } catch {
+    return null;
+  }
+  return bytes.length === skip + len ? bytes.subarray(skip) : null;
 }
 
 /**
@@ -124,9 +157,11 @@ const EMPTY = new Uint8Array(0);
  * `open` answers the one job a load handed out (with the job, which the core
  * checks the answer against); `sealPlan` fills in the sealed values a save
  * plan left as placeholders. Both take the codec's jobs synchronously, before
- * any await: requests sharing the codec interleave only at awaits.
+ * any await: requests sharing the codec interleave only at awaits. An open
+ * job's body may be left in the store blob's text (`open(text)`, a function
+ * that gives it): it is decoded with `decode`, the platform's base64url.
  */
-export function bulkFor(codec, adapter) {
+export function bulkFor(codec, adapter, decode = platformBase64urlDecode()) {
   let keys = null;
   const join = joiner(codec);
   // The imported keys once ready; no await per request after that.
@@ -140,10 +175,15 @@ export function bulkFor(codec, adapter) {
       },
     ));
   return {
-    async open() {
+    /** Whether the core may leave large bodies in the blob's text ([`Codec.deferCrypto`]). */
+    textBodies: decode !== null,
+    async open(text) {
       const [job] = takeJobs(codec);
+      const data = job.text ? bodyOf(job, text?.() ?? "", decode) : job.data;
+      // A body that does not decode to its length fails as a bad tag would.
+      if (data === null) return [null, job.head];
       const r = ring ?? (await ready());
-      const plain = adapter.open(r[job.key], job.nonce, job.aad, job.data);
+      const plain = adapter.open(r[job.key], job.nonce, job.aad, data);
       return [(isPromise(plain) ? await plain : plain) ?? null, job.head];
     },
     /** The plan itself when it has nothing to seal; else a promise of it. */

@@ -85,14 +85,54 @@ pub struct Job {
     /// The additional data (`header || context`).
     pub aad: Vec<u8>,
     /// Open: ciphertext || tag, or the signed payload. Seal: the payload.
+    /// Empty when the body was left in the value's text (`text`).
     pub data: Vec<u8>,
+    /// Open, when [`Deferred::text_above`] left the body in the value's
+    /// text: where ([`Framed::body_text`]), and the body's length. The
+    /// caller decodes it ([`Job::fill_body`] shows how).
+    pub text: Option<TextBody>,
     /// Open, HMAC: the MAC to check.
     pub mac: Vec<u8>,
     /// Seal: the frame whose [`Frame::value`] takes the output.
     pub frame: Option<Frame>,
 }
 
+/// Where an open job's body lies in the value's text: decode the text from
+/// character `at` (base64url, no padding; the core has checked it), drop
+/// the first `skip` bytes, and `len` bytes are left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextBody {
+    /// The character to decode from (a multiple of 4).
+    pub at: usize,
+    /// Bytes decoded before the body starts.
+    pub skip: usize,
+    /// The body's length.
+    pub len: usize,
+}
+
 impl Job {
+    /// The body's length, in `data` or left in the text.
+    pub fn body_len(&self) -> usize {
+        self.text.map_or(self.data.len(), |t| t.len)
+    }
+
+    /// Decodes a body left in the text of `value` (the value the job came
+    /// from) into `data`, as the caller's platform does.
+    pub fn fill_body(&mut self, value: &str) -> Result<(), DecodeError> {
+        use base64::Engine;
+        let Some(t) = self.text else { return Ok(()) };
+        let text = value.get(t.at..).ok_or(DecodeError::Malformed)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| DecodeError::Malformed)?;
+        self.data = bytes.get(t.skip..).ok_or(DecodeError::Malformed)?.to_vec();
+        if self.data.len() != t.len {
+            return Err(DecodeError::Malformed);
+        }
+        self.text = None;
+        Ok(())
+    }
+
     /// Runs the job in software: what the platform's crypto must produce.
     /// Open: the plaintext (or payload once verified). Seal: the value.
     pub fn run(&self, ring: &KeyRing) -> Result<Vec<u8>, DecodeError> {
@@ -124,6 +164,10 @@ pub struct Deferred {
     answer: Option<(Answer, Expected)>,
     /// Hand out HMAC jobs too.
     pub macs: bool,
+    /// Leave the sealed body of a value longer than this many characters
+    /// in its text ([`Job::text`]): the caller decodes it on its platform's
+    /// base64, and the core only checks the text.
+    pub text_above: Option<usize>,
     /// The jobs recorded during this pass, in order.
     pub jobs: Vec<Job>,
 }
@@ -147,7 +191,7 @@ impl Deferred {
     pub fn answered(job: &Job, answer: Answer) -> Self {
         let signed =
             (job.algorithm == Algorithm::Hmac).then(|| (job.data.clone(), job.mac.clone()));
-        Self::answered_to(&job.nonce, &job.aad, job.data.len(), signed, answer)
+        Self::answered_to(&job.nonce, &job.aad, job.body_len(), signed, answer)
     }
 
     /// [`Deferred::answered`] from a job's parts, as the bindings get them
@@ -174,6 +218,13 @@ impl Deferred {
     /// Hands out HMAC jobs too.
     pub fn with_macs(mut self) -> Self {
         self.macs = true;
+        self
+    }
+
+    /// Leaves sealed bodies of values over `chars` characters in their text
+    /// ([`Deferred::text_above`]).
+    pub fn with_text_above(mut self, chars: usize) -> Self {
+        self.text_above = Some(chars);
         self
     }
 
@@ -222,6 +273,11 @@ impl Bulk for Deferred {
                     nonce: Vec::from(framed.nonce()),
                     aad: Vec::from(framed.aad()),
                     data: Vec::from(framed.body()),
+                    text: framed.body_text().map(|(at, skip)| TextBody {
+                        at,
+                        skip,
+                        len: framed.body_len(),
+                    }),
                     mac: Vec::from(framed.mac()),
                     frame: None,
                 });
@@ -241,6 +297,7 @@ impl Bulk for Deferred {
             nonce: Vec::from(frame.nonce()),
             aad: Vec::from(frame.aad()),
             data: Vec::from(payload),
+            text: None,
             mac: Vec::new(),
             frame: Some(frame.clone()),
         });
@@ -250,5 +307,9 @@ impl Bulk for Deferred {
     fn needs_body(&self) -> bool {
         // HMAC reads the body, AES-GCM with its answer does not.
         !matches!(self.answer, Some((Answer::Plain(_), _)))
+    }
+
+    fn reads_text(&self, len: usize) -> bool {
+        self.answer.is_none() && self.text_above.is_some_and(|t| len > t)
     }
 }

@@ -524,6 +524,8 @@ pub struct Framed {
     body_end: usize,
     /// The decoded length of the whole value, body read or not.
     len: usize,
+    /// The body was left in the value's text ([`Framed::body_text`]).
+    text_body: bool,
 }
 
 impl Framed {
@@ -555,7 +557,37 @@ impl Framed {
 
     /// A signed value's MAC; empty when sealed.
     pub fn mac(&self) -> &[u8] {
-        self.raw.get(self.body_end..).unwrap_or(&[])
+        match self.algorithm {
+            Algorithm::Hmac => self.raw.get(self.body_end..).unwrap_or(&[]),
+            Algorithm::Gcm(_) => &[],
+        }
+    }
+
+    /// Where a sealed body left in the value's text ([`Bulk::reads_text`])
+    /// is: the character to decode the text from, and how many bytes of
+    /// what that gives come before the body. The body is then
+    /// [`Framed::body_len`] bytes. `None` when the body was decoded here.
+    ///
+    /// ```
+    /// use edge_session::envelope::{self, Bulk, Framed, Software};
+    /// use edge_session::{Context, DecodeError, Header, Kind, KeyRing, Mode, OsRandom, Subkeys};
+    /// # struct Text(Option<(usize, usize)>);
+    /// # impl Bulk for Text {
+    /// #     fn open(&mut self, _: &KeyRing, f: &Framed) -> Result<Option<Vec<u8>>, DecodeError> { self.0 = f.body_text(); Ok(None) }
+    /// #     fn seal(&mut self, r: &KeyRing, f: &envelope::Frame, p: &[u8]) -> String { Software.seal(r, f, p) }
+    /// #     fn reads_text(&self, _: usize) -> bool { true }
+    /// # }
+    /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
+    /// let ctx = Context { purpose: b"store", name: b"k", subkeys: Subkeys::Store };
+    /// let v = envelope::seal(&ring, &ctx, Header::new(Mode::Sealed, Kind::Blob, 0, 9), b"{}", &mut OsRandom).unwrap();
+    /// let mut bulk = Text(None);
+    /// envelope::open_with(&mut bulk, &ring, &ctx, &v, 1, 64).unwrap();
+    /// // Header (16) and nonce (12) are 28 bytes: decode from character 36, drop 1 byte.
+    /// assert_eq!(bulk.0, Some((36, 1)));
+    /// ```
+    pub fn body_text(&self) -> Option<(usize, usize)> {
+        const AT: usize = HEADER_LEN + NONCE_LEN;
+        self.text_body.then_some((AT / 3 * 4, AT % 3))
     }
 
     /// The body's length, read or not: ciphertext || tag, or the payload.
@@ -583,6 +615,7 @@ impl Framed {
             len: raw.len(),
             raw,
             body_end,
+            text_body: false,
         }
     }
 }
@@ -599,6 +632,13 @@ pub trait Bulk {
     /// holds the answer), so a large value is not decoded twice.
     fn needs_body(&self) -> bool {
         true
+    }
+    /// True when [`Bulk::open`] decodes the sealed body of a `len`-character
+    /// value from the value's text itself ([`Framed::body_text`]), on a
+    /// platform's native base64. The core then checks the whole text is the
+    /// canonical base64url it writes and decodes only the header and nonce.
+    fn reads_text(&self, _len: usize) -> bool {
+        false
     }
 }
 
@@ -767,7 +807,14 @@ pub fn open_with(
     if value.len() > encoded_len(Mode::Signed, max_payload) {
         return Err(DecodeError::TooLarge);
     }
-    let framed = unframe(ring, ctx, value, bulk.needs_body())?;
+    let body = if !bulk.needs_body() {
+        Body::Unread
+    } else if bulk.reads_text(value.len()) {
+        Body::Text
+    } else {
+        Body::Decoded
+    };
+    let framed = unframe(ring, ctx, value, body)?;
     let Some(payload) = bulk.open(ring, &framed)? else {
         return Ok(None);
     };
@@ -784,22 +831,45 @@ pub fn open_with(
     }))
 }
 
+/// What [`unframe`] does with the body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// Decodes it.
+    Decoded,
+    /// Checks the text and leaves a sealed body in it ([`Bulk::reads_text`]).
+    Text,
+    /// Reads only the header and nonce: the answer is known.
+    Unread,
+}
+
 fn unframe(
     ring: &KeyRing,
     ctx: &Context<'_>,
     value: &str,
-    body: bool,
+    body: Body,
 ) -> Result<Framed, DecodeError> {
     const HEAD_CHARS: usize = (HEADER_LEN + NONCE_LEN).div_ceil(3) * 4;
-    let raw = match value.get(..HEAD_CHARS) {
-        // The answer is known: the header and nonce are all that is read.
-        Some(head) if !body => URL_SAFE_NO_PAD.decode(head),
-        _ => URL_SAFE_NO_PAD.decode(value),
-    }
-    .map_err(|_| DecodeError::Malformed)?;
+    let decode = |text: &str| {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| DecodeError::Malformed)
+    };
+    let mut raw = match value.get(..HEAD_CHARS) {
+        Some(head) if body != Body::Decoded => decode(head),
+        _ => decode(value),
+    }?;
     let header = Header::parse(&raw)?;
     let (key_index, _) = ring.find(header.key_id).ok_or(DecodeError::UnknownKey)?;
     let algorithm = algorithm(header.mode, ctx.subkeys);
+    // A signed body is checked here (HMAC stays in software): decode it.
+    let body = match (body, algorithm) {
+        (Body::Text, Algorithm::Hmac) => {
+            raw = decode(value)?;
+            Body::Decoded
+        }
+        (Body::Text, _) if !is_canonical_base64url(value) => return Err(DecodeError::Malformed),
+        (b, _) => b,
+    };
     // Store blobs are always sealed: a signed one is forged.
     if header.mode == Mode::Signed && ctx.subkeys == Subkeys::Store {
         return Err(DecodeError::BadTag);
@@ -812,17 +882,18 @@ fn unframe(
         Algorithm::Gcm(_) => NONCE_LEN + TAG_LEN,
         Algorithm::Hmac => MAC_LEN,
     };
-    let full = if body {
-        raw.len()
-    } else {
-        decoded_len(value.len())
+    let full = match body {
+        Body::Decoded => raw.len(),
+        Body::Text | Body::Unread => decoded_len(value.len()),
     };
     if full < HEADER_LEN + overhead {
         return Err(DecodeError::Malformed);
     }
-    let body_end = match algorithm {
-        Algorithm::Gcm(_) => raw.len(),
-        Algorithm::Hmac => raw.len().saturating_sub(MAC_LEN),
+    let body_end = match (algorithm, body) {
+        (Algorithm::Gcm(_), Body::Decoded) => raw.len(),
+        // Only the header and nonce were decoded (and a few bytes past them).
+        (Algorithm::Gcm(_), _) => HEADER_LEN + NONCE_LEN,
+        (Algorithm::Hmac, _) => raw.len().saturating_sub(MAC_LEN),
     };
     Ok(Framed {
         header,
@@ -832,7 +903,67 @@ fn unframe(
         raw,
         body_end,
         len: full,
+        text_body: body == Body::Text,
     })
+}
+
+/// True when `text` is base64url as this crate writes it and reads it:
+/// the URL-safe alphabet, no padding, and zero bits past the last byte
+/// (one text per byte string). What a value left as text is checked against.
+///
+/// ```
+/// use edge_session::envelope::is_canonical_base64url;
+/// assert!(is_canonical_base64url("AQID") && is_canonical_base64url("AQ") && is_canonical_base64url(""));
+/// assert!(!is_canonical_base64url("AR"));    // 0x01 with stray low bits
+/// assert!(!is_canonical_base64url("AQ=="));  // padding
+/// assert!(!is_canonical_base64url("A+/B"));  // the standard alphabet
+/// assert!(!is_canonical_base64url("AQIDB")); // one character past a group
+/// ```
+pub fn is_canonical_base64url(text: &str) -> bool {
+    // The 6-bit value of each base64url character, 255 for the rest.
+    const VALUES: [u8; 256] = {
+        let mut t = [255u8; 256];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut i = 0;
+        while i < 64 {
+            t[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
+    let b = text.as_bytes();
+    let unused = match b.len() % 4 {
+        0 => 0,
+        2 => 0x0F,
+        3 => 0x03,
+        _ => return false,
+    };
+    let mut chunks = b.chunks_exact(8);
+    chunks.all(|c| all_base64url(u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))))
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&c| VALUES[usize::from(c)] != 255)
+        && b.last()
+            .is_none_or(|&c| VALUES[usize::from(c)] & unused == 0)
+}
+
+/// Whether all eight bytes of `w` are base64url characters, at once: for
+/// bytes below 0x80, adding `0x80 - lo` sets a byte's high bit exactly when
+/// it is at least `lo`, and no sum carries into the next byte.
+fn all_base64url(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    let t = w & !HIGHS;
+    let within = |lo: u8, hi: u8| {
+        (t + ONES * u64::from(0x80 - lo)) & !(t + ONES * u64::from(0x7F - hi)) & HIGHS
+    };
+    let ok = within(b'A', b'Z')
+        | within(b'a', b'z')
+        | within(b'0', b'9')
+        | within(b'-', b'-')
+        | within(b'_', b'_');
+    ok & !w == HIGHS
 }
 
 /// Decoded length of `chars` base64url characters without padding.
@@ -853,6 +984,23 @@ mod tests {
         name: b"session",
         subkeys: Subkeys::Cookie,
     };
+
+    #[test]
+    fn eight_characters_at_once_are_checked_like_one_at_a_time() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut chunk = [b'A'; 8];
+                chunk[at] = byte;
+                assert_eq!(
+                    all_base64url(u64::from_le_bytes(chunk)),
+                    alphabet.contains(&byte),
+                    "{byte:#x} at {at}"
+                );
+            }
+        }
+        assert!(all_base64url(u64::from_le_bytes(*b"-_09azAZ")));
+    }
 
     #[test]
     fn header_round_trip_and_reserved_bits() {

@@ -274,3 +274,28 @@ fn b64e(b: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
+
+proptest! {
+    /// The text check that guards bodies left to the platform's base64
+    /// accepts exactly what the core's own decoder accepts.
+    #[test]
+    fn canonical_base64url_is_what_the_decoder_takes(s in "[A-Za-z0-9_+/=\\- \n.é\u{7f}\u{80}-]{0,19}") {
+        use base64::Engine;
+        let decodes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&s).is_ok();
+        prop_assert_eq!(envelope::is_canonical_base64url(&s), decodes, "{:?}", s);
+    }
+
+    #[test]
+    fn canonical_base64url_of_any_bytes(b in prop::collection::vec(any::<u8>(), 0..40), at in any::<prop::sample::Index>(), to in 0u8..64) {
+        use base64::Engine;
+        let mut s = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&b).into_bytes();
+        prop_assert!(envelope::is_canonical_base64url(std::str::from_utf8(&s).unwrap()));
+        if !s.is_empty() {
+            let i = at.index(s.len());
+            s[i] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[usize::from(to)];
+            let s = std::str::from_utf8(&s).unwrap();
+            let decodes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).is_ok();
+            prop_assert_eq!(envelope::is_canonical_base64url(s), decodes, "{:?}", s);
+        }
+    }
+}

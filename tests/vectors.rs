@@ -323,9 +323,17 @@ fn file_matches_the_cases() {
 
 /// The platform path: every vector opened and sealed through the jobs a
 /// [`Deferred`] bulk hands out (run here in software, as the platform's
-/// AES-GCM and HMAC would run them) gives the same result and the same bytes.
+/// AES-GCM and HMAC would run them) gives the same result and the same bytes,
+/// with sealed bodies decoded here or left in the value's text (the
+/// platform's base64 then decodes them: here, [`Job::fill_body`]).
 #[test]
 fn every_vector_holds_on_the_deferred_path() {
+    for text in [false, true] {
+        deferred_path(text);
+    }
+}
+
+fn deferred_path(text: bool) {
     use edge_session::deferred::Op;
     use edge_session::envelope::{Bulk, Frame};
     use edge_session::{Answer, Deferred};
@@ -350,14 +358,24 @@ fn every_vector_holds_on_the_deferred_path() {
         let now = v["now"].as_u64().unwrap();
         let soft = envelope::open(&ring, &ctx, &s("value"), now, 64 * 1024);
         let mut first = Deferred::default().with_macs();
+        if text {
+            first = first.with_text_above(0);
+        }
         let deferred =
             match envelope::open_with(&mut first, &ring, &ctx, &s("value"), now, 64 * 1024) {
                 // Refused before any crypto (unknown key, malformed): no job.
                 Err(e) => Err(e),
                 Ok(Some(_)) => panic!("{name}: opened without the platform"),
                 Ok(None) => {
-                    let job = &first.jobs[0];
+                    let job = &mut first.jobs[0];
                     assert_eq!(job.op, Op::Open, "{name}");
+                    // Sealed bodies are left in the text when asked; signed ones never.
+                    assert_eq!(job.text.is_some(), text && job.mac.is_empty(), "{name}");
+                    assert_eq!(job.data.is_empty(), job.text.is_some(), "{name}");
+                    let len = job.body_len();
+                    job.fill_body(&s("value")).unwrap();
+                    assert_eq!((job.data.len(), job.text), (len, None), "{name}");
+                    let job = &*job;
                     let answer = match (job.run(&ring), job.mac.is_empty()) {
                         (Ok(plain), true) => Answer::Plain(plain),
                         (Ok(_), false) => Answer::Verified(true),

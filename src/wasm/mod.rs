@@ -36,6 +36,8 @@ pub struct Codec {
     cfg: Config,
     /// The driver runs the bulk crypto on the platform ([`Codec::defer_crypto`]).
     defer: bool,
+    /// The driver decodes large store blobs' bodies on the platform's base64.
+    text_bodies: bool,
     /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
     jobs: core::cell::RefCell<Vec<Job>>,
     /// Nonces and ids a block at a time ([`RandomPool`]).
@@ -71,6 +73,7 @@ impl Codec {
         Ok(Codec {
             cfg,
             defer: false,
+            text_bodies: false,
             jobs: core::cell::RefCell::new(Vec::new()),
             pool: core::cell::RefCell::new(RandomPool::new(OsRandom)),
         })
@@ -173,6 +176,9 @@ impl Codec {
         // Anything not UTF-8 is not what the core wrote: it fails the digest.
         let blob = blob.map(|b| String::from_utf8(b).unwrap_or_default());
         let step = self.with_bulk(answer, job, self.defer, |bulk| {
+            if let (Engine::Deferred(d), true) = (&mut *bulk, self.text_bodies) {
+                d.text_above = Some(TEXT_BODIES_ABOVE);
+            }
             self.cfg
                 .load_fetched_with(f, blob.as_deref(), secs(now_ms), &mut self.rng(), bulk)
         });
@@ -183,11 +189,14 @@ impl Codec {
         }
     }
 
-    /// Hands the bulk AES-GCM and HMAC to the driver from now on: it holds
-    /// the subkeys ([`Codec::subkeys`]) in the platform's crypto.
+    /// Hands the bulk AES-GCM to the driver from now on: it holds the
+    /// subkeys ([`Codec::subkeys`]) in the platform's crypto. With
+    /// `text_bodies`, the driver also decodes a large store blob's body from
+    /// the blob's text on its platform's base64 (the core checks the text).
     #[wasm_bindgen(js_name = deferCrypto)]
-    pub fn defer_crypto(&mut self) {
+    pub fn defer_crypto(&mut self, text_bodies: bool) {
         self.defer = true;
+        self.text_bodies = text_bodies;
     }
 
     /// The AES-GCM subkeys the platform runs, two per secret (encrypt,
@@ -206,12 +215,15 @@ impl Codec {
     }
 
     /// The jobs the last call handed out, in one buffer (one crossing, no
-    /// object per job): per job a 13-byte head `seal(1) key(2) nonce_len(1)
-    /// aad_len(4) data_len(4) prefix_len(1)` (big-endian), then nonce, AAD,
-    /// data and prefix. `key` is the index into [`Codec::subkeys`]. Open
-    /// (`seal` 0): AES-GCM decrypt `data` (ciphertext || tag), then pass the
-    /// head, nonce and AAD back with the answer. Seal (1): AES-GCM encrypt
-    /// `data`, then [`Codec::join`] `prefix` with the output.
+    /// object per job): per job an 18-byte head `flags(1) key(2)
+    /// nonce_len(1) aad_len(4) body_len(4) prefix_len(1) text_at(4)
+    /// skip(1)` (big-endian), then nonce, AAD, the body (unless flag 2) and
+    /// prefix. `key` is the index into [`Codec::subkeys`]. Flag 1: seal
+    /// (AES-GCM encrypt the body, then [`Codec::join`] `prefix` with the
+    /// output); else open (AES-GCM decrypt the body, ciphertext || tag, and
+    /// pass the head, nonce and AAD back with the answer). Flag 2: the body
+    /// is not in the buffer but in the blob's text: decode the text from
+    /// character `text_at` (base64url), drop `skip` bytes, `body_len` remain.
     #[wasm_bindgen(js_name = takeJobs)]
     pub fn take_jobs(&self) -> Vec<u8> {
         let mut out = Vec::new();
@@ -219,13 +231,21 @@ impl Codec {
             let slot = usize::from(job.purpose() == Purpose::StoreEncrypt);
             let key = (job.key_index * 2 + slot).min(usize::from(u16::MAX)) as u16;
             let prefix = job.frame.as_ref().map_or(&[][..], |f| f.prefix());
-            out.push(u8::from(job.op == Op::Seal));
+            let (text_at, skip) = job.text.map_or((0, 0), |t| (t.at, t.skip));
+            out.push(u8::from(job.op == Op::Seal) | if job.text.is_some() { 2 } else { 0 });
             out.extend_from_slice(&key.to_be_bytes());
             out.push(job.nonce.len() as u8);
             out.extend_from_slice(&(job.aad.len() as u32).to_be_bytes());
-            out.extend_from_slice(&(job.data.len() as u32).to_be_bytes());
+            out.extend_from_slice(&(job.body_len() as u32).to_be_bytes());
             out.push(prefix.len() as u8);
-            for part in [&job.nonce[..], &job.aad, &job.data, prefix] {
+            out.extend_from_slice(&(text_at as u32).to_be_bytes());
+            out.push(skip as u8);
+            let body = if job.text.is_some() {
+                &[][..]
+            } else {
+                &job.data
+            };
+            for part in [&job.nonce[..], &job.aad, body, prefix] {
                 out.extend_from_slice(part);
             }
         }
@@ -547,7 +567,18 @@ impl Bulk for Engine {
             Engine::Deferred(d) => d.needs_body(),
         }
     }
+
+    fn reads_text(&self, len: usize) -> bool {
+        match self {
+            Engine::Software => false,
+            Engine::Deferred(d) => d.reads_text(len),
+        }
+    }
 }
+
+/// Store blobs longer than this (characters) leave their body to the
+/// driver's base64: below it, the copies this spares cost less than a call.
+const TEXT_BODIES_ABOVE: usize = 8192;
 
 /// The driver's answer to an open job, and that job's head, nonce and AAD
 /// (as `takeJobs` gave them): `undefined` on a first pass; the plaintext, or
@@ -572,7 +603,7 @@ fn answered(answer: JsValue, job: &JsValue) -> Option<Deferred> {
 }
 
 /// The length of a job's head in `takeJobs`' buffer.
-const JOB_HEAD: usize = 13;
+const JOB_HEAD: usize = 18;
 
 /// A job's nonce, AAD and data length, from its head as `takeJobs` wrote it.
 fn job_head(b: &[u8]) -> Option<(&[u8], &[u8], usize)> {

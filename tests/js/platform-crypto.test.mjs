@@ -270,3 +270,51 @@ test("the platform's crypto failing is a SessionError crypto_failed, and no cook
     internal.crypto = before;
   }
 });
+
+test("a large blob's body is decoded on the platform's base64, and only the canonical text opens", async () => {
+  const store = memoryStore();
+  const options = { secrets: ["text bodies test secret, 32+ bytes long"], store, cookie: { name: "big" } };
+  const s = await loadSession("", options);
+  s.set("big", "x".repeat(20_000));
+  const cookie = (await saveSession(s))[0].split(";")[0];
+  const [[key, entry]] = [...store.map];
+  const good = entry.value;
+  assert.ok(good.length > 8192);
+
+  // The body crosses to Buffer's base64url, not into wasm.
+  const from = Buffer.from;
+  let decoded = 0;
+  Buffer.from = function (value, encoding, ...rest) {
+    if (encoding === "base64url") decoded++;
+    return from.call(this, value, encoding, ...rest);
+  };
+  let loaded;
+  try {
+    loaded = await loadSession(cookie, options);
+  } finally {
+    Buffer.from = from;
+  }
+  assert.equal(loaded.status, "valid");
+  assert.equal(loaded.get("big").length, 20_000);
+  assert.equal(decoded, 1, "one platform decode of the blob's body");
+
+  // Texts a lenient decoder reads as the same bytes: the core refuses them first.
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = ALPHABET.indexOf(good.at(-1));
+  const unused = { 2: 0x0f, 3: 0x03 }[good.length % 4];
+  const tampered = {
+    "a space inside": `${good.slice(0, 5000)} ${good.slice(5000)}`,
+    "a newline inside": `${good.slice(0, 5000)}\n${good.slice(5000)}`,
+    "padding": good + "=".repeat((4 - (good.length % 4)) % 4 || 4),
+    "the standard alphabet": good.replace(/[-_]/, (c) => (c === "-" ? "+" : "/")),
+    "a character past a group": good + "A",
+  };
+  assert.match(good, /[-_]/);
+  if (unused) tampered["stray bits past the last byte"] = good.slice(0, -1) + ALPHABET[last | 1];
+  for (const [what, text] of Object.entries(tampered)) {
+    store.map.set(key, { ...entry, value: text });
+    const t = await loadSession(cookie, options);
+    assert.notEqual(t.status, "valid", what);
+    assert.equal(t.get("big"), undefined, what);
+  }
+});
