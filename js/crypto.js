@@ -90,10 +90,10 @@ export function takeJobs(codec) {
   for (let at = 0; at < buf.length; ) {
     const start = at;
     const flags = buf[at];
-    const [nonceLen, aadLen, bodyLen, prefixLen] = [buf[at + 3], u32(at + 4), u32(at + 8), buf[at + 12]];
-    const job = { seal: (flags & 1) === 1, key: (buf[at + 1] << 8) | buf[at + 2], data: null, text: null };
-    if (flags & 2) job.text = { at: u32(at + 13), skip: buf[at + 17], len: bodyLen };
-    at += 18;
+    const [nonceLen, aadLen, bodyLen, prefixLen] = [buf[at + 5], u32(at + 6), u32(at + 10), buf[at + 14]];
+    const job = { seal: (flags & 1) === 1, key: u32(at + 1), data: null, text: null };
+    if (flags & 2) job.text = { at: u32(at + 15), skip: buf[at + 19], len: bodyLen };
+    at += 20;
     job.nonce = buf.subarray(at, (at += nonceLen));
     job.aad = buf.subarray(at, (at += aadLen));
     job.head = buf.subarray(start, at);

@@ -76,7 +76,9 @@ impl Random for OsRandom {
 /// Random bytes drawn from a source a block at a time: one call into the
 /// platform serves many nonces and ids (in Node each `getRandomValues` call
 /// costs microseconds). Each byte is handed out once and wiped from the pool;
-/// requests over a quarter of a block go to the source directly.
+/// requests over a quarter of a block go to the source directly. The unused
+/// bytes live in memory between requests: a runtime that snapshots memory and
+/// restores it more than once must not hold a filled pool in the snapshot.
 ///
 /// ```
 /// use edge_session::{OsRandom, Random, RandomPool};
@@ -112,6 +114,10 @@ impl<R: Random> Random for RandomPool<R> {
             return self.source.fill(buf);
         }
         if POOL - self.at < buf.len() {
+            // Empty until the source has filled all of it: a failed or
+            // partial fill never serves a byte.
+            self.block.fill(0);
+            self.at = POOL;
             self.source.fill(&mut self.block)?;
             self.at = 0;
         }
@@ -182,8 +188,37 @@ mod tests {
     struct Failing;
 
     impl Random for Failing {
-        fn fill(&mut self, _: &mut [u8]) -> Result<(), RandomError> {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+            buf[0] = 7; // a partial fill, then the failure
             Err(RandomError)
         }
+    }
+
+    #[test]
+    fn a_failed_refill_serves_nothing_later() {
+        /// Fills once, then writes part of a block and fails.
+        struct Flaky(usize);
+        impl Random for Flaky {
+            fn fill(&mut self, buf: &mut [u8]) -> Result<(), RandomError> {
+                self.0 += 1;
+                buf.fill(if self.0 == 1 { 1 } else { 7 });
+                if self.0 == 1 {
+                    Ok(())
+                } else {
+                    Err(RandomError)
+                }
+            }
+        }
+        let mut pool = RandomPool::new(Flaky(0));
+        for _ in 0..21 {
+            pool.fill(&mut [0u8; 12]).unwrap(); // 252 of 256 bytes used
+        }
+        assert_eq!(pool.fill(&mut [0u8; 8]), Err(RandomError));
+        let mut four = [0u8; 4];
+        assert_eq!(
+            pool.fill(&mut four),
+            Err(RandomError),
+            "no byte of the failed fill, {four:?}"
+        );
     }
 }

@@ -215,7 +215,7 @@ impl Codec {
     }
 
     /// The jobs the last call handed out, in one buffer (one crossing, no
-    /// object per job): per job an 18-byte head `flags(1) key(2)
+    /// object per job): per job a 20-byte head `flags(1) key(4)
     /// nonce_len(1) aad_len(4) body_len(4) prefix_len(1) text_at(4)
     /// skip(1)` (big-endian), then nonce, AAD, the body (unless flag 2) and
     /// prefix. `key` is the index into [`Codec::subkeys`]. Flag 1: seal
@@ -229,7 +229,7 @@ impl Codec {
         let mut out = Vec::new();
         for job in self.jobs.borrow_mut().drain(..) {
             let slot = usize::from(job.purpose() == Purpose::StoreEncrypt);
-            let key = (job.key_index * 2 + slot).min(usize::from(u16::MAX)) as u16;
+            let key = (job.key_index * 2 + slot) as u32;
             let prefix = job.frame.as_ref().map_or(&[][..], |f| f.prefix());
             let (text_at, skip) = job.text.map_or((0, 0), |t| (t.at, t.skip));
             out.push(u8::from(job.op == Op::Seal) | if job.text.is_some() { 2 } else { 0 });
@@ -603,13 +603,13 @@ fn answered(answer: JsValue, job: &JsValue) -> Option<Deferred> {
 }
 
 /// The length of a job's head in `takeJobs`' buffer.
-const JOB_HEAD: usize = 18;
+const JOB_HEAD: usize = 20;
 
 /// A job's nonce, AAD and data length, from its head as `takeJobs` wrote it.
 fn job_head(b: &[u8]) -> Option<(&[u8], &[u8], usize)> {
     let u32_at = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize);
-    let nonce_len = usize::from(*b.get(3)?);
-    let (aad_len, data_len) = (u32_at(4)?, u32_at(8)?);
+    let nonce_len = usize::from(*b.get(5)?);
+    let (aad_len, data_len) = (u32_at(6)?, u32_at(10)?);
     let nonce = b.get(JOB_HEAD..JOB_HEAD + nonce_len)?;
     let aad = b.get(JOB_HEAD + nonce_len..JOB_HEAD + nonce_len + aad_len)?;
     Some((nonce, aad, data_len))
