@@ -211,10 +211,10 @@ fn err(path: &str, what: &str) -> OptionError {
 /// A core rule broken under `prefix` (`legacy[1].`): the option named from the top.
 #[inline(never)]
 fn rule(e: ConfigError, prefix: &str) -> OptionError {
-    let option = e.option().trim_start_matches("legacy.");
+    let option = e.option().strip_prefix("legacy.").unwrap_or(e.option());
     let mut path = String::from(prefix);
     path.push_str(option);
-    let message = e.message().trim_start_matches("legacy.");
+    let message = e.message().strip_prefix("legacy.").unwrap_or(e.message());
     let mut text = String::from(prefix);
     text.push_str(message);
     OptionError {
