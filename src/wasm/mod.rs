@@ -695,24 +695,25 @@ fn secs(now_ms: f64) -> u64 {
 pub(crate) fn push_json_str(out: &mut String, v: &str) {
     use crate::text::HEX;
     out.push('"');
-    let mut start = 0;
-    for (i, b) in v.bytes().enumerate() {
-        if b != b'"' && b != b'\\' && b >= 0x20 {
-            continue;
-        }
-        out.push_str(v.get(start..i).unwrap_or(""));
-        match b {
+    let b = v.as_bytes();
+    let mut i = 0;
+    loop {
+        // Plain runs whole, found as the JSON check finds them.
+        let run = crate::json::string_run(b.get(i..).unwrap_or(&[]));
+        out.push_str(v.get(i..i + run).unwrap_or(""));
+        i += run;
+        let Some(&c) = b.get(i) else { break };
+        match c {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
             _ => {
                 out.push_str("\\u00");
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 15) as usize] as char);
+                out.push(HEX[(c >> 4) as usize] as char);
+                out.push(HEX[(c & 15) as usize] as char);
             }
         }
-        start = i + 1;
+        i += 1;
     }
-    out.push_str(v.get(start..).unwrap_or(""));
     out.push('"');
 }
 

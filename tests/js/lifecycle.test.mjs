@@ -111,6 +111,17 @@ describe("read-only requests emit nothing", () => {
     assert.equal((await saveSession(s)).length, 1, "a nested change is still seen");
   });
 
+  test("a store prefix with a quote and a backslash: the core's JSON answers escape them", async () => {
+    const store = memoryStore();
+    const options = { secrets: [SECRET], store, storePrefix: 'p"\\q:' };
+    const { cookie } = await request(options, "", (s) => s.set("big", big(9000)));
+    const [key] = store.map.keys();
+    assert.ok(key.startsWith('p"\\q:'), key);
+    const s = await loadSession(cookie, options);
+    assert.equal(s.status, "valid");
+    assert.equal(s.get("big").length, 9000);
+  });
+
   test("text another writer made (not JSON.stringify's) still reads as unchanged", async () => {
     // The Rust API or another tool writes JSON with spaces, other number forms
     // and key orders: the driver cannot take that text as its snapshot.
