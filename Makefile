@@ -61,12 +61,18 @@ package: deps-rust deps-node
 	rm -rf target/pkg.old && (test ! -d pkg || mv pkg target/pkg.old) && mv target/pkg.tmp pkg && rm -rf target/pkg.old
 	@echo "pkg/ built: $$(wc -c < pkg/edge_session_bg.wasm) bytes of wasm ($$(wc -c < pkg/formats/edge_session_formats_bg.wasm) with every format)"
 
+# Source paths in the wasm's panic locations, relative: the package carries no
+# path of the machine that built it (and fewer bytes).
+REMAP := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/= \
+	--remap-path-prefix=$(CURDIR)/=
+
 # $(call wasm,features,dir,name): the wasm and its glue for these features, into
 # dir as name.js and name_bg.wasm. Two names, so that a bundle holding both
 # never mistakes one .wasm for the other. No default URL in the glue: every
 # entry passes its wasm, and bundlers see one asset reference.
 define wasm
-	cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features "$(1)"
+	RUSTFLAGS="$(RUSTFLAGS) $(REMAP)" \
+		cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features "$(1)"
 	wasm-bindgen --target web --omit-default-module-path --out-dir $(2) --out-name $(3) \
 		--no-typescript $(WASM_OUT)
 	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) $(2)/$(3)_bg.wasm -o $(2)/$(3)_bg.wasm
