@@ -39,6 +39,12 @@ export function wasmOptFlags() {
   return m[1].replace(/\\\n/g, " ").trim().split(/\s+/);
 }
 
+/** The rustc flags the Makefile builds the package's wasm with, so the bench wasm is compiled alike. */
+export function wasmRustFlags() {
+  const m = readFileSync(join(ROOT, "Makefile"), "utf8").match(/^WASM_RUSTFLAGS\s*:=(.*)$/m);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
+
 const wasmOpt = () => join(TESTS_MODULES, ".bin/wasm-opt");
 
 function mtime(path) {
@@ -51,7 +57,7 @@ function mtime(path) {
  */
 function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
   const env = { ...process.env, CARGO_TARGET_DIR: cargoDir };
-  if (rustflags.length) env.RUSTFLAGS = [process.env.RUSTFLAGS ?? "", ...rustflags].join(" ").trim();
+  env.RUSTFLAGS = [process.env.RUSTFLAGS ?? "", ...wasmRustFlags(), ...rustflags].join(" ").trim();
   run(
     "cargo",
     ["build", "--lib", "--release", "--target", WASM_TARGET],
