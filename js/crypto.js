@@ -175,7 +175,7 @@ export function bulkFor(codec, adapter, decode = platformBase64urlDecode()) {
       },
     ));
   return {
-    /** Whether the core may leave large bodies in the blob's text ([`Codec.deferCrypto`]). */
+    /** Whether the core may leave large bodies in the blob's text (`Codec.deferCrypto`). */
     textBodies: decode !== null,
     async open(text) {
       const [job] = takeJobs(codec);
