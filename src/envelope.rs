@@ -557,10 +557,7 @@ impl Framed {
 
     /// A signed value's MAC; empty when sealed.
     pub fn mac(&self) -> &[u8] {
-        match self.algorithm {
-            Algorithm::Hmac => self.raw.get(self.body_end..).unwrap_or(&[]),
-            Algorithm::Gcm(_) => &[],
-        }
+        self.raw.get(self.body_end..).unwrap_or(&[])
     }
 
     /// Where a sealed body left in the value's text ([`Bulk::reads_text`])
@@ -889,11 +886,13 @@ fn unframe(
     if full < HEADER_LEN + overhead {
         return Err(DecodeError::Malformed);
     }
-    let body_end = match (algorithm, body) {
-        (Algorithm::Gcm(_), Body::Decoded) => raw.len(),
-        // Only the header and nonce were decoded (and a few bytes past them).
-        (Algorithm::Gcm(_), _) => HEADER_LEN + NONCE_LEN,
-        (Algorithm::Hmac, _) => raw.len().saturating_sub(MAC_LEN),
+    if body != Body::Decoded {
+        // The head's last group decodes a few bytes past the nonce: not the body.
+        raw.truncate(HEADER_LEN + NONCE_LEN);
+    }
+    let body_end = match algorithm {
+        Algorithm::Gcm(_) => raw.len(),
+        Algorithm::Hmac => raw.len().saturating_sub(MAC_LEN),
     };
     Ok(Framed {
         header,

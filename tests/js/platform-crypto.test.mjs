@@ -318,3 +318,26 @@ test("a large blob's body is decoded on the platform's base64, and only the cano
     assert.equal(t.get("big"), undefined, what);
   }
 });
+
+test("nonces and ids come from the platform a block at a time, not a call each", async () => {
+  const options = { secrets: ["random pool test secret, 32+ bytes long"], cookie: { name: "pool" } };
+  await saveSession((await loadSession("", options)).set("n", 0));
+  const platform = globalThis.crypto;
+  const getRandomValues = platform.getRandomValues;
+  let calls = 0;
+  platform.getRandomValues = function (array) {
+    calls++;
+    return getRandomValues.call(this, array);
+  };
+  try {
+    // 30 new sealed sessions: 60 draws (an id and a nonce each).
+    for (let i = 0; i < 30; i++) {
+      const s = await loadSession("", options);
+      s.set("n", i);
+      assert.equal((await saveSession(s)).length, 1);
+    }
+  } finally {
+    platform.getRandomValues = getRandomValues;
+  }
+  assert.ok(calls >= 1 && calls < 10, `${calls} calls to getRandomValues`);
+});
