@@ -93,6 +93,7 @@ lint:
 	cargo clippy --all-targets --features $(FORMATS) -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) --features wasm -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) --features "wasm formats" -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --features wasm --test browser -- -D warnings
 
 test-nostd: deps-rust
 	cargo build --no-default-features --target wasm32v1-none

@@ -137,8 +137,7 @@ async function breakdown(glue, core, quick, log) {
     const saveArgs = cap.seen.save.args;
     const loaded = JSON.parse(codec.load(...loadArgs));
     const dataText = JSON.stringify(loaded.data);
-    // The driver hands the core UTF-8 bytes.
-    const newData = new TextDecoder().decode(saveArgs[1]);
+    const newData = saveArgs[1];
     // The document as the core writes it: id, start of the absolute period,
     // the mark that the data is JSON.stringify's text, data.
     const started = loaded.meta.split(" ")[2];

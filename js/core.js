@@ -278,18 +278,7 @@ async function withTimeout(promise, ms, what) {
   }
 }
 
-const UTF8 = new TextEncoder();
-const EMPTY = new Uint8Array(0);
-
-/** A store blob as the UTF-8 bytes the core reads (KV may hand back text or bytes). */
-function blobBytes(value) {
-  if (value == null) return null;
-  if (typeof value === "string") return UTF8.encode(value);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  return EMPTY; // garbage: fails the digest check
-}
-
+/** A store value as text (KV may hand back text or bytes); "" for anything else, which fails the digest check. */
 function blobText(value) {
   if (value == null) return null;
   if (typeof value === "string") return value;
@@ -365,8 +354,7 @@ function cryptoFailed(e) {
 
 async function load(input, opts) {
   const now = opts.now();
-  // Bytes, encoded once for both passes: wasm-bindgen copies a string a character at a time.
-  const header = UTF8.encode(narrow(cookieHeader(input), opts.names, opts.maxCookieValue));
+  const header = narrow(cookieHeader(input), opts.names, opts.maxCookieValue);
   let out = await opened(opts, (answer, job) => opts.codec.load(header, now, answer, job));
   let version;
   if (out.fetch) {
@@ -380,16 +368,15 @@ async function load(input, opts) {
       } else {
         value = await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get");
       }
-      blob = blobBytes(value);
+      blob = blobText(value);
       // Longer than anything we write: garbage, kept out of wasm memory.
-      if (blob !== null && blob.length > opts.maxBlob) blob = EMPTY;
+      if (blob !== null && blob.length > opts.maxBlob) blob = "";
     } catch {
       out = fromCore(opts.codec.loadFailed(fetch));
     }
     if (blob !== undefined) {
-      // The blob's text, for a body the core leaves to the platform's base64.
-      const text = () => blobText(value);
-      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job), text);
+      // The blob's text also gives a body the core leaves to the platform's base64.
+      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job), () => blob);
     }
   }
   if (out.check) out = await checkRevoked(opts, out, now);
@@ -577,7 +564,7 @@ export class Session {
     const changed = [data !== this.#before, flash !== this.#flashBefore];
     let plan = await sealed(
       opts,
-      opts.codec.save(this.#meta, UTF8.encode(data), UTF8.encode(flash), this.#regenerate, this.#destroy, ...changed, now),
+      opts.codec.save(this.#meta, data, flash, this.#regenerate, this.#destroy, ...changed, now),
     );
     for (let merges = 0; ; merges++) {
       if (plan.error) throw saveError(plan, opts.format, now);
@@ -598,12 +585,12 @@ export class Session {
         opts,
         opts.codec.rebase(
           this.#meta,
-          UTF8.encode(this.#before),
-          UTF8.encode(data),
-          UTF8.encode(this.#flashBefore),
-          UTF8.encode(flash),
+          this.#before,
+          data,
+          this.#flashBefore,
+          flash,
           this.#regenerate,
-          blobBytes(theirs?.value),
+          blobText(theirs?.value),
           now,
         ),
       );

@@ -72,8 +72,8 @@ fn save(codec: &Codec, loaded: &Value, data: &Value, now: f64) -> Value {
     let changed = loaded["data"] != *data;
     parse(codec.save(
         str_of(loaded, "meta"),
-        data.to_string().as_bytes(),
-        b"{}",
+        &data.to_string(),
+        "{}",
         false,
         false,
         changed,
@@ -95,7 +95,7 @@ fn runs_in_a_browser() {
 fn load_save_load_round_trip() {
     let codec = codec();
 
-    let fresh = parse(codec.load(b"", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(fresh["status"], "new");
     assert_eq!(fresh["reason"], Value::Null);
     assert_eq!(fresh["data"], json!({}));
@@ -126,7 +126,7 @@ fn load_save_load_round_trip() {
 
     let header = format!("theme=dark; {}", pair(line));
     let loaded = parse(codec.load(
-        header.as_bytes(),
+        &header,
         NOW_MS + 60_000.0,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
@@ -144,7 +144,7 @@ fn load_save_load_round_trip() {
 #[wasm_bindgen_test]
 fn tampered_and_foreign_cookies_are_invalid() {
     let codec = codec();
-    let fresh = parse(codec.load(b"", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     let plan = save(&codec, &fresh, &json!({ "user": "ada" }), NOW_MS);
     let cookie = pair(plan["cookies"][0].as_str().unwrap()).to_string();
 
@@ -156,18 +156,13 @@ fn tampered_and_foreign_cookies_are_invalid() {
         "A"
     };
     let tampered = format!("{name}={}{flipped}{}", &value[..mid], &value[mid + 1..]);
-    let bad = parse(codec.load(
-        tampered.as_bytes(),
-        NOW_MS,
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ));
+    let bad = parse(codec.load(&tampered, NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(bad["status"], "invalid");
     assert_eq!(bad["reason"], "bad_tag");
     assert_eq!(bad["data"], json!({}));
 
     let garbage = parse(codec.load(
-        b"__Host-session=%%%",
+        "__Host-session=%%%",
         NOW_MS,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
@@ -182,18 +177,13 @@ fn tampered_and_foreign_cookies_are_invalid() {
         None,
     )
     .unwrap();
-    let foreign = parse(other.load(
-        cookie.as_bytes(),
-        NOW_MS,
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ));
+    let foreign = parse(other.load(&cookie, NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     assert_eq!(foreign["status"], "invalid");
     assert_eq!(foreign["reason"], "unknown_key");
 
     // Past maxAge the authenticated header says expired.
     let late = parse(codec.load(
-        cookie.as_bytes(),
+        &cookie,
         NOW_MS + 15.0 * 86400.0 * 1000.0,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
@@ -204,7 +194,7 @@ fn tampered_and_foreign_cookies_are_invalid() {
 #[wasm_bindgen_test]
 fn a_large_session_spills_and_loads_through_a_fetch() {
     let codec = codec_with(&[SECRET], NAME, SECURE | HTTP_ONLY, Some("session:")).unwrap();
-    let fresh = parse(codec.load(b"", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
+    let fresh = parse(codec.load("", NOW_MS, JsValue::UNDEFINED, JsValue::UNDEFINED));
     let items: Vec<Value> = (0..120)
         .map(|i| json!({ "sku": format!("SKU-{i}"), "qty": 1 }))
         .collect();
@@ -227,7 +217,7 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
     );
 
     let step = parse(codec.load(
-        cookie.as_bytes(),
+        cookie,
         NOW_MS + 1000.0,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
@@ -236,7 +226,7 @@ fn a_large_session_spills_and_loads_through_a_fetch() {
     let token = str_of(&step, "fetch");
     let loaded = parse(codec.load_fetched(
         token,
-        Some(blob.as_bytes().to_vec()),
+        Some(blob.to_string()),
         NOW_MS + 1000.0,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,

@@ -121,11 +121,9 @@ impl Codec {
     /// With [`Codec::defer_crypto`], `{"open": true}` when the cookie's
     /// AES-GCM decryption is handed out ([`Codec::take_jobs`]); call again
     /// with the same header, the `answer` (the plaintext, or `null` when the
-    /// platform refused) and the `job` it answers. The header comes as UTF-8
-    /// bytes (`TextEncoder`), encoded once for both passes.
-    pub fn load(&self, cookie_header: &[u8], now_ms: f64, answer: JsValue, job: JsValue) -> String {
-        let header = utf8(cookie_header).unwrap_or_default();
-        self.load_json(header, now_ms, answer, job, self.defer)
+    /// platform refused) and the `job` it answers.
+    pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue, job: JsValue) -> String {
+        self.load_json(cookie_header, now_ms, answer, job, self.defer)
     }
 
     /// [`Codec::load`], deferring or not.
@@ -165,7 +163,7 @@ impl Codec {
     pub fn load_fetched(
         &self,
         fetch: &str,
-        blob: Option<Vec<u8>>,
+        blob: Option<String>,
         now_ms: f64,
         answer: JsValue,
         job: JsValue,
@@ -173,8 +171,6 @@ impl Codec {
         let Some(f) = Fetch::from_token(fetch) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
-        // Anything not UTF-8 is not what the core wrote: it fails the digest.
-        let blob = blob.map(|b| String::from_utf8(b).unwrap_or_default());
         let step = self.with_bulk(answer, job, self.defer, |bulk| {
             if let (Engine::Deferred(d), true) = (&mut *bulk, self.text_bodies) {
                 d.text_above = Some(TEXT_BODIES_ABOVE);
@@ -306,17 +302,15 @@ impl Codec {
     pub fn save(
         &self,
         meta: &str,
-        data: &[u8],
-        flash: &[u8],
+        data: &str,
+        flash: &str,
         regenerate: bool,
         destroy: bool,
         data_changed: bool,
         flash_changed: bool,
         now_ms: f64,
     ) -> String {
-        let (Some(meta), Some(data), Some(flash)) =
-            (Meta::from_token(meta), utf8(data), utf8(flash))
-        else {
+        let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
         // "Changed" becomes a before-text that differs from the after-text.
@@ -493,26 +487,17 @@ impl Codec {
     pub fn rebase(
         &self,
         meta: &str,
-        before_data: &[u8],
-        data: &[u8],
-        before_flash: &[u8],
-        flash: &[u8],
+        before_data: &str,
+        data: &str,
+        before_flash: &str,
+        flash: &str,
         regenerate: bool,
-        theirs: Option<Vec<u8>>,
+        theirs: Option<String>,
         now_ms: f64,
     ) -> String {
-        let texts = (
-            utf8(before_data),
-            utf8(data),
-            utf8(before_flash),
-            utf8(flash),
-        );
-        let (Some(meta), (Some(before_data), Some(data), Some(before_flash), Some(flash))) =
-            (Meta::from_token(meta), texts)
-        else {
+        let Some(meta) = Meta::from_token(meta) else {
             return String::from("{\"error\":\"invalid_state\"}");
         };
-        let theirs = theirs.map(|b| String::from_utf8(b).unwrap_or_default());
         let change = Change {
             data,
             before_data,
@@ -616,13 +601,6 @@ fn job_head(b: &[u8]) -> Option<(&[u8], &[u8], usize)> {
 }
 
 const OPEN: &str = "{\"open\":true}";
-
-/// Text the driver passed as UTF-8 bytes (`TextEncoder`): a large text
-/// crosses faster that way than as a string, which wasm-bindgen's glue
-/// copies a character at a time.
-fn utf8(bytes: &[u8]) -> Option<&str> {
-    core::str::from_utf8(bytes).ok()
-}
 
 /// The driver's cache key for an option set: a SHA-256 of its JSON, so the
 /// cache holds no copy of the secrets in it.
