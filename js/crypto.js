@@ -78,16 +78,18 @@ export function platformBase64url() {
 }
 
 /**
- * A codec's pending jobs, read out of the one buffer `Codec.takeJobs` fills
- * (its layout is documented there): views, no copies. `head` goes back to
- * the core with an open job's answer; `text` (`{at, skip, len}`) marks a
- * body left in the store blob's text.
+ * A codec's pending jobs, read in place from the buffer `Codec.takeJobs`
+ * fills in wasm memory (its layout is documented there): views, no copies,
+ * valid until the next call into the module (`detached` copies a job that
+ * must outlive an await). `head` goes back to the core with an open job's
+ * answer; `text` (`{at, skip, len}`) marks a body left in the store blob's text.
  */
-export function takeJobs(codec) {
-  const buf = codec.takeJobs();
+export function takeJobs(codec, memory = codec.memory) {
+  const start = codec.takeJobs();
+  const buf = new Uint8Array(memory.buffer);
   const u32 = (i) => ((buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3]) >>> 0;
   const jobs = [];
-  for (let at = 0; at < buf.length; ) {
+  for (let at = start + 4, end = at + u32(start); at < end; ) {
     const start = at;
     const flags = buf[at];
     const [nonceLen, aadLen, bodyLen, prefixLen] = [buf[at + 5], u32(at + 6), u32(at + 10), buf[at + 14]];
@@ -102,6 +104,11 @@ export function takeJobs(codec) {
     jobs.push(job);
   }
   return jobs;
+}
+
+/** A seal job copied out of wasm memory, to outlive an await. */
+function detached(job) {
+  return { ...job, nonce: job.nonce.slice(), aad: job.aad.slice(), data: job.data.slice(), prefix: job.prefix.slice() };
 }
 
 /**
@@ -162,8 +169,10 @@ const EMPTY = new Uint8Array(0);
  * that gives it): it is decoded with `decode`, the platform's base64url.
  */
 export function bulkFor(codec, adapter, decode = platformBase64urlDecode()) {
+  const memory = codec.memory;
   let keys = null;
-  const join = joiner(codec);
+  const encode = platformBase64url();
+  const join = joiner(codec, encode);
   // The imported keys once ready; no await per request after that.
   let ring = null;
   const ready = () =>
@@ -178,30 +187,39 @@ export function bulkFor(codec, adapter, decode = platformBase64urlDecode()) {
     /** Whether the core may leave large bodies in the blob's text (`Codec.deferCrypto`). */
     textBodies: decode !== null,
     async open(text) {
-      const [job] = takeJobs(codec);
-      const data = job.text ? bodyOf(job, text?.() ?? "", decode) : job.data;
+      const [job] = takeJobs(codec, memory);
+      // The head goes back to the core after the platform's answer.
+      const head = job.head.slice();
+      let data = job.text ? bodyOf(job, text?.() ?? "", decode) : job.data;
       // A body that does not decode to its length fails as a bad tag would.
-      if (data === null) return [null, job.head];
+      if (data === null) return [null, head];
+      let { nonce, aad } = job;
+      if (!ring) [nonce, aad, data] = [nonce.slice(), aad.slice(), data.slice()];
       const r = ring ?? (await ready());
-      const plain = adapter.open(r[job.key], job.nonce, job.aad, data);
-      return [(isPromise(plain) ? await plain : plain) ?? null, job.head];
+      // The platform copies its input before this returns.
+      const plain = adapter.open(r[job.key], nonce, aad, data);
+      return [(isPromise(plain) ? await plain : plain) ?? null, head];
     },
     /** The plan itself when it has nothing to seal; else a promise of it. */
     sealPlan(plan) {
-      const jobs = takeJobs(codec);
-      return jobs.length === 0 || plan.error ? plan : fillIn(plan, jobs);
+      const jobs = takeJobs(codec, memory);
+      if (jobs.length === 0 || plan.error) return plan;
+      // Views do not outlive an await, nor the codec's own join (a call into wasm).
+      return fillIn(plan, ring && encode ? jobs : jobs.map(detached));
     },
   };
 
   async function fillIn(plan, jobs) {
     const r = ring ?? (await ready());
-    // One after another: WebCrypto queues them anyway, node:crypto is synchronous.
-    const values = [];
-    for (const { key, nonce, aad, data, prefix } of jobs) {
+    // Every seal starts before the first await, while the jobs' views hold;
+    // the platform copies its input before it returns.
+    const sealed = jobs.map(({ key, nonce, aad, data, prefix }) => {
       const out = adapter.seal(r[key], nonce, aad, data);
-      const [a, b] = isPromise(out) ? await out : out;
-      values.push(join(prefix, a, b ?? EMPTY));
-    }
+      if (!isPromise(out)) return join(prefix, out[0], out[1] ?? EMPTY);
+      const kept = prefix.slice();
+      return out.then(([a, b]) => join(kept, a, b ?? EMPTY));
+    });
+    const values = sealed.some(isPromise) ? await Promise.all(sealed) : sealed;
     const fill = (text) => text.replace(PLACEHOLDER, (_, i) => values[i]);
     plan.cookies = plan.cookies.map(fill);
     for (const op of plan.store) if (op.op === "put") op.value = fill(op.value);

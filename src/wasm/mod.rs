@@ -40,6 +40,8 @@ pub struct Codec {
     text_bodies: bool,
     /// The jobs of the last call that deferred, until [`Codec::take_jobs`].
     jobs: core::cell::RefCell<Vec<Job>>,
+    /// What [`Codec::take_jobs`] wrote, read in place by the driver.
+    taken: core::cell::RefCell<Vec<u8>>,
     /// Nonces and ids a block at a time ([`RandomPool`]).
     pool: core::cell::RefCell<RandomPool<OsRandom>>,
 }
@@ -75,6 +77,7 @@ impl Codec {
             defer: false,
             text_bodies: false,
             jobs: core::cell::RefCell::new(Vec::new()),
+            taken: core::cell::RefCell::new(Vec::new()),
             pool: core::cell::RefCell::new(RandomPool::new(OsRandom)),
         })
     }
@@ -210,8 +213,9 @@ impl Codec {
         out
     }
 
-    /// The jobs the last call handed out, in one buffer (one crossing, no
-    /// object per job): per job a 20-byte head `flags(1) key(4)
+    /// The jobs the last call handed out, in one buffer the driver reads in
+    /// place in [`Codec::memory`] (no copy, no object per job), at the
+    /// returned address: its length (4 bytes), then per job a 20-byte head `flags(1) key(4)
     /// nonce_len(1) aad_len(4) body_len(4) prefix_len(1) text_at(4)
     /// skip(1)` (big-endian), then nonce, AAD, the body (unless flag 2) and
     /// prefix. `key` is the index into [`Codec::subkeys`]. Flag 1: seal
@@ -220,9 +224,13 @@ impl Codec {
     /// pass the head, nonce and AAD back with the answer). Flag 2: the body
     /// is not in the buffer but in the blob's text: decode the text from
     /// character `text_at` (base64url), drop `skip` bytes, `body_len` remain.
+    /// The buffer holds until the next call to `takeJobs`; what must outlive
+    /// a later call into this module (an await) is copied out first.
     #[wasm_bindgen(js_name = takeJobs)]
-    pub fn take_jobs(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+    pub fn take_jobs(&self) -> u32 {
+        let mut out = self.taken.borrow_mut();
+        out.clear();
+        out.extend_from_slice(&[0; 4]);
         for job in self.jobs.borrow_mut().drain(..) {
             let slot = usize::from(job.purpose() == Purpose::StoreEncrypt);
             let key = (job.key_index * 2 + slot) as u32;
@@ -245,7 +253,15 @@ impl Codec {
                 out.extend_from_slice(part);
             }
         }
-        out
+        let len = (out.len() - 4) as u32;
+        out[..4].copy_from_slice(&len.to_be_bytes());
+        out.as_ptr() as usize as u32
+    }
+
+    /// The module's memory, where [`Codec::take_jobs`] leaves the jobs.
+    #[wasm_bindgen(getter)]
+    pub fn memory(&self) -> JsValue {
+        wasm_bindgen::memory()
     }
 
     /// A sealed value: `base64url(prefix || a || b)`, where `prefix` is a

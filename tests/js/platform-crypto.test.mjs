@@ -340,3 +340,42 @@ test("nonces and ids come from the platform a block at a time, not a call each",
   }
   assert.ok(calls >= 1 && calls < 10, `${calls} calls to getRandomValues`);
 });
+
+test("jobs read in place in wasm memory hold across awaits and concurrent requests", async () => {
+  // Slow WebCrypto: every answer comes after other requests have run their
+  // core calls (and grown wasm memory), on a key ring imported while they wait.
+  const slow = () => {
+    const inner = webCrypto();
+    const later = (p) => new Promise((r) => setTimeout(r, Math.random() * 5)).then(() => p);
+    return {
+      importKeys: (raw) => later(inner.importKeys(raw)),
+      open: (...a) => later(inner.open(...a)),
+      seal: (...a) => later(inner.seal(...a)),
+    };
+  };
+  const before = internal.crypto;
+  internal.crypto = slow();
+  try {
+    const store = memoryStore();
+    const options = { secrets: ["in-place jobs test secret, 32+ bytes"], store, cookie: { name: "inplace" } };
+    // Sizes from inline to spilled (two seal jobs: the blob and its pointer), growing.
+    const sizes = Array.from({ length: 40 }, (_, i) => 10 + i * i * 150);
+    const saved = await Promise.all(
+      sizes.map(async (n, i) => {
+        const s = await loadSession("", options);
+        s.set("i", i).set("text", `${i}:`.padEnd(n, String.fromCharCode(97 + (i % 26))));
+        return (await saveSession(s))[0].split(";")[0];
+      }),
+    );
+    const loaded = await Promise.all(saved.map((c) => loadSession(c, options)));
+    loaded.forEach((s, i) => {
+      assert.equal(s.status, "valid", `session ${i}`);
+      assert.equal(s.get("i"), i);
+      assert.equal(s.get("text").length, sizes[i]);
+      assert.ok(s.get("text").startsWith(`${i}:`) && s.get("text").endsWith(String.fromCharCode(97 + (i % 26))));
+    });
+    assert.ok(loaded.some((s) => s.stored) && loaded.some((s) => !s.stored), "inline and spilled");
+  } finally {
+    internal.crypto = before;
+  }
+});
