@@ -102,9 +102,10 @@ pub(crate) fn string_run(b: &[u8]) -> usize {
         .unwrap_or(b.len() - i)
 }
 
+// The scan keeps its position in locals, passed to and returned by the token
+// readers below: a field would be stored back to memory at every step.
 struct Scan<'a, 'o> {
     b: &'a [u8],
-    i: usize,
     max: usize,
     // Top-level members, when asked for; `key` is the one being read.
     out: Option<&'o mut Vec<Member>>,
@@ -116,7 +117,6 @@ impl<'a, 'o> Scan<'a, 'o> {
     fn new(b: &'a [u8], max_depth: usize, out: Option<&'o mut Vec<Member>>) -> Self {
         Scan {
             b,
-            i: 0,
             max: max_depth.min(MAX_DEPTH),
             out,
             key: None,
@@ -124,57 +124,56 @@ impl<'a, 'o> Scan<'a, 'o> {
     }
 
     fn run(&mut self) -> Option<Result<(), JsonError>> {
+        let b = self.b;
         // One bit per open bracket, 1 for an object.
         let mut open: u128 = 0;
         let mut depth = 0usize;
-        self.ws();
+        let mut i = ws(b, 0);
         loop {
             // A value starts here.
-            match self.peek()? {
+            match *b.get(i)? {
                 c @ (b'{' | b'[') => {
-                    self.i += 1;
                     if depth == self.max {
                         return Some(Err(JsonError::TooDeep));
                     }
                     depth += 1;
                     open = (open << 1) | u128::from(c == b'{');
-                    self.ws();
-                    if self.peek()? == if c == b'{' { b'}' } else { b']' } {
-                        self.i += 1;
+                    i = ws(b, i + 1);
+                    if *b.get(i)? == if c == b'{' { b'}' } else { b']' } {
+                        i += 1;
                         open >>= 1;
                         depth -= 1;
                     } else {
                         if c == b'{' {
-                            self.key(depth)?;
+                            i = self.key(i, depth)?;
                         }
                         continue;
                     }
                 }
-                b'"' => self.string()?,
-                b't' => self.word(b"true")?,
-                b'f' => self.word(b"false")?,
-                b'n' => self.word(b"null")?,
-                b'-' | b'0'..=b'9' => self.number()?,
+                b'"' => i = string(b, i)?,
+                b't' => i = word(b, i, b"true")?,
+                b'f' => i = word(b, i, b"false")?,
+                b'n' => i = word(b, i, b"null")?,
+                b'-' | b'0'..=b'9' => i = number(b, i)?,
                 _ => return None,
             }
             // After a value: close containers, or go on to the next value.
             loop {
                 if depth == 1 {
                     if let (Some((name, start)), Some(out)) = (self.key.take(), &mut self.out) {
-                        out.push((name, start.start..self.i));
+                        out.push((name, start.start..i));
                     }
                 }
-                self.ws();
+                i = ws(b, i);
                 if depth == 0 {
-                    return (self.i == self.b.len()).then_some(Ok(()));
+                    return (i == b.len()).then_some(Ok(()));
                 }
                 let object = open & 1 == 1;
-                match self.peek()? {
+                match *b.get(i)? {
                     b',' => {
-                        self.i += 1;
-                        self.ws();
+                        i = ws(b, i + 1);
                         if object {
-                            self.key(depth)?;
+                            i = self.key(i, depth)?;
                         }
                         break;
                     }
@@ -182,103 +181,102 @@ impl<'a, 'o> Scan<'a, 'o> {
                     b']' if !object => {}
                     _ => return None,
                 }
-                self.i += 1;
+                i += 1;
                 open >>= 1;
                 depth -= 1;
             }
         }
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
-        }
-    }
-
-    /// A member name and its colon, then the whitespace before the value.
-    fn key(&mut self, depth: usize) -> Option<()> {
-        (self.peek()? == b'"').then_some(())?;
-        let start = self.i;
-        self.string()?;
-        let name = start + 1..self.i - 1;
-        self.ws();
-        (self.peek()? == b':').then_some(())?;
-        self.i += 1;
-        self.ws();
+    /// A member name and its colon at `i`; where its value starts.
+    fn key(&mut self, i: usize, depth: usize) -> Option<usize> {
+        let b = self.b;
+        (*b.get(i)? == b'"').then_some(())?;
+        let end = string(b, i)?;
+        let colon = ws(b, end);
+        (*b.get(colon)? == b':').then_some(())?;
+        let value = ws(b, colon + 1);
         if depth == 1 {
-            self.key = Some((name, self.i..self.i));
+            self.key = Some((i + 1..end - 1, value..value));
         }
-        Some(())
+        Some(value)
     }
+}
 
-    fn string(&mut self) -> Option<()> {
-        self.i += 1; // the opening quote
-        loop {
-            self.i += string_run(self.b.get(self.i..)?);
-            match self.peek()? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(());
+/// Past any whitespace at `i`; inline, as between tokens there is mostly none.
+#[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    if matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        skip_ws(b, i)
+    } else {
+        i
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Past the string whose opening quote is at `i`.
+fn string(b: &[u8], i: usize) -> Option<usize> {
+    let mut i = i + 1;
+    loop {
+        i += string_run(b.get(i..)?);
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match *b.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' => {
+                    let hex = b.get(i + 2..i + 6)?;
+                    hex.iter().all(u8::is_ascii_hexdigit).then_some(())?;
+                    i += 6;
                 }
-                b'\\' => {
-                    self.i += 1;
-                    match self.peek()? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
-                        b'u' => {
-                            let hex = self.b.get(self.i + 1..self.i + 5)?;
-                            hex.iter().all(u8::is_ascii_hexdigit).then_some(())?;
-                            self.i += 5;
-                        }
-                        _ => return None,
-                    }
-                }
-                _ => return None, // a raw control character
-            }
+                _ => return None,
+            },
+            _ => return None, // a raw control character
         }
     }
+}
 
-    fn word(&mut self, w: &[u8]) -> Option<()> {
-        (self.b.get(self.i..self.i + w.len())? == w).then_some(())?;
-        self.i += w.len();
-        Some(())
-    }
+fn word(b: &[u8], i: usize, w: &[u8]) -> Option<usize> {
+    (b.get(i..i + w.len())? == w).then_some(i + w.len())
+}
 
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.i += 1;
-        }
-        self.i - start
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b'0'..=b'9')) {
+        i += 1;
     }
+    i
+}
 
-    fn number(&mut self) -> Option<()> {
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        match self.peek()? {
-            b'0' => self.i += 1,
-            b'1'..=b'9' => {
-                self.digits();
-            }
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            (self.digits() > 0).then_some(())?;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            (self.digits() > 0).then_some(())?;
-        }
-        Some(())
+/// Past the number at `i`.
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
     }
+    match *b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(b, i + 1),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let end = digits(b, i + 1);
+        (end > i + 1).then_some(())?;
+        i = end;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let end = digits(b, i);
+        (end > i).then_some(())?;
+        i = end;
+    }
+    Some(i)
 }
 
 #[cfg(test)]
