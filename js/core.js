@@ -335,6 +335,8 @@ async function opened(opts, call, text) {
 
 // The core writes a loaded session's data first, as stored: `{"data":` + text.
 const DATA_AT = 8;
+// The core's whole answer when it hands out a decryption.
+const OPEN = '{"open":true}';
 
 /**
  * A core answer to a load. When the core says the data is JSON.stringify's
@@ -342,6 +344,7 @@ const DATA_AT = 8;
  * the answer: the snapshot a save compares with.
  */
 function fromCore(text) {
+  if (text === OPEN) return { open: true };
   const out = JSON.parse(text);
   if (typeof out?.dataLength === "number") out.dataText = text.slice(DATA_AT, DATA_AT + out.dataLength);
   return out;

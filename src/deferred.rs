@@ -36,7 +36,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::cookie::push_u64;
-use crate::envelope::{Algorithm, Bulk, Frame, Framed, Software};
+use crate::envelope::{Algorithm, Body, Bulk, Frame, Framed, Software};
 use crate::keys::Purpose;
 use crate::{DecodeError, KeyRing};
 
@@ -304,12 +304,12 @@ impl Bulk for Deferred {
         Self::placeholder(self.jobs.len() - 1)
     }
 
-    fn needs_body(&self) -> bool {
-        // HMAC reads the body, AES-GCM with its answer does not.
-        !matches!(self.answer, Some((Answer::Plain(_), _)))
-    }
-
-    fn reads_text(&self, len: usize) -> bool {
-        self.answer.is_none() && self.text_above.is_some_and(|t| len > t)
+    fn body(&self, len: usize) -> Body {
+        match self.answer {
+            // HMAC reads the body, AES-GCM with its answer does not.
+            Some((Answer::Plain(_), _)) => Body::Unread,
+            None if self.text_above.is_some_and(|t| len > t) => Body::Text,
+            _ => Body::Decoded,
+        }
     }
 }

@@ -546,7 +546,7 @@ impl Framed {
     }
 
     /// Sealed: ciphertext || tag. Signed: the payload. Empty when the
-    /// bulk said it needs no body ([`Bulk::needs_body`]).
+    /// bulk did not ask for it ([`Body::Unread`], [`Body::Text`]).
     pub fn body(&self) -> &[u8] {
         let start = match self.algorithm {
             Algorithm::Gcm(_) => HEADER_LEN + NONCE_LEN,
@@ -560,8 +560,7 @@ impl Framed {
         self.raw.get(self.body_end..).unwrap_or(&[])
     }
 
-    /// Where a sealed body left in the value's text ([`Bulk::reads_text`])
-    /// is: the character to decode the text from, and how many bytes of
+    /// Where a sealed body left in the value's text ([`Body::Text`]) is: the character to decode the text from, and how many bytes of
     /// what that gives come before the body. The body is then
     /// [`Framed::body_len`] bytes. `None` when the body was decoded here.
     ///
@@ -572,7 +571,7 @@ impl Framed {
     /// # impl Bulk for Text {
     /// #     fn open(&mut self, _: &KeyRing, f: &Framed) -> Result<Option<Vec<u8>>, DecodeError> { self.0 = f.body_text(); Ok(None) }
     /// #     fn seal(&mut self, r: &KeyRing, f: &envelope::Frame, p: &[u8]) -> String { Software.seal(r, f, p) }
-    /// #     fn reads_text(&self, _: usize) -> bool { true }
+    /// #     fn body(&self, _: usize) -> envelope::Body { envelope::Body::Text }
     /// # }
     /// let ring = KeyRing::new(&["k".repeat(32)]).unwrap();
     /// let ctx = Context { purpose: b"store", name: b"k", subkeys: Subkeys::Store };
@@ -625,18 +624,25 @@ pub trait Bulk {
     fn open(&mut self, ring: &KeyRing, framed: &Framed) -> Result<Option<Vec<u8>>, DecodeError>;
     /// The value of `frame` over `payload`.
     fn seal(&mut self, ring: &KeyRing, frame: &Frame, payload: &[u8]) -> String;
-    /// False when [`Bulk::open`] will not read [`Framed::body`] (it already
-    /// holds the answer), so a large value is not decoded twice.
-    fn needs_body(&self) -> bool {
-        true
+    /// How [`Bulk::open`] will read the body of a `len`-character value.
+    fn body(&self, _len: usize) -> Body {
+        Body::Decoded
     }
-    /// True when [`Bulk::open`] decodes the sealed body of a `len`-character
-    /// value from the value's text itself ([`Framed::body_text`]), on a
-    /// platform's native base64. The core then checks the whole text is the
-    /// canonical base64url it writes and decodes only the header and nonce.
-    fn reads_text(&self, _len: usize) -> bool {
-        false
-    }
+}
+
+/// How a [`Bulk`] reads a value's body, so that nothing is decoded for
+/// nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// Decoded here into [`Framed::body`].
+    Decoded,
+    /// Left in the value's text ([`Framed::body_text`]): the bulk decodes it
+    /// on a platform's native base64. The core checks that the whole text is
+    /// the canonical base64url it writes and decodes only header and nonce.
+    Text,
+    /// Not read: the bulk already holds the answer, so a large value is
+    /// not decoded twice. Only the header and nonce are.
+    Unread,
 }
 
 /// AES-256-GCM and HMAC-SHA256 in software (RustCrypto), for the native
@@ -804,14 +810,7 @@ pub fn open_with(
     if value.len() > encoded_len(Mode::Signed, max_payload) {
         return Err(DecodeError::TooLarge);
     }
-    let body = if !bulk.needs_body() {
-        Body::Unread
-    } else if bulk.reads_text(value.len()) {
-        Body::Text
-    } else {
-        Body::Decoded
-    };
-    let framed = unframe(ring, ctx, value, body)?;
+    let framed = unframe(ring, ctx, value, bulk.body(value.len()))?;
     let Some(payload) = bulk.open(ring, &framed)? else {
         return Ok(None);
     };
@@ -826,17 +825,6 @@ pub fn open_with(
         payload,
         key_index: framed.key_index,
     }))
-}
-
-/// What [`unframe`] does with the body.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Body {
-    /// Decodes it.
-    Decoded,
-    /// Checks the text and leaves a sealed body in it ([`Bulk::reads_text`]).
-    Text,
-    /// Reads only the header and nonce: the answer is known.
-    Unread,
 }
 
 fn unframe(

@@ -52,9 +52,8 @@ pub(crate) fn push_u64(out: &mut String, n: u64) {
             break;
         }
     }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
-    }
+    // ASCII digits: always UTF-8, copied at once.
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 /// The value of one hex digit, either case.

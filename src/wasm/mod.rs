@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::cookie::push_u64;
 use crate::deferred::{Job, Op};
-use crate::envelope::{Bulk, Frame, Framed, Software};
+use crate::envelope::{Body, Bulk, Frame, Framed, Software};
 use crate::keys::Purpose;
 use crate::session::{
     Change, Config, Fetch, LoadStep, Loaded, Meta, RecordEdit, SavePlan, StoreOp,
@@ -562,17 +562,10 @@ impl Bulk for Engine {
         }
     }
 
-    fn needs_body(&self) -> bool {
+    fn body(&self, len: usize) -> Body {
         match self {
-            Engine::Software => true,
-            Engine::Deferred(d) => d.needs_body(),
-        }
-    }
-
-    fn reads_text(&self, len: usize) -> bool {
-        match self {
-            Engine::Software => false,
-            Engine::Deferred(d) => d.reads_text(len),
+            Engine::Software => Software.body(len),
+            Engine::Deferred(d) => d.body(len),
         }
     }
 }
