@@ -68,8 +68,8 @@ function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
   if (mtime(wasm) < mtime(raw)) {
     mkdirSync(pkgDir, { recursive: true });
     run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", raw]);
-    run(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), pkgDir, "edge_session"]);
     run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
+    run(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), pkgDir, "edge_session"]);
   }
   return pkgDir;
 }

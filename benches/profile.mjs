@@ -31,8 +31,8 @@ function profilingBuild() {
   if (!existsSync(wasm) || statSync(wasm).mtimeMs < statSync(raw).mtimeMs) {
     mkdirSync(dir, { recursive: true });
     execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", raw], { cwd: ROOT });
-    execFileSync(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), dir, "edge_session"], { cwd: ROOT });
     execFileSync(join(TESTS_MODULES, ".bin/wasm-opt"), [...wasmOptFlags(), "-g", wasm, "-o", wasm], { cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), dir, "edge_session"], { cwd: ROOT });
   }
   for (const f of ["core.js", "crypto.js", "stores.js", "internal.js"]) copyFileSync(join(ROOT, "js", f), join(dir, f));
   return dir;

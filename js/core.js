@@ -278,18 +278,23 @@ async function withTimeout(promise, ms, what) {
   }
 }
 
-/** A store value as text (KV may hand back text or bytes); "" for anything else, which fails the digest check. */
-function blobText(value) {
+/**
+ * A store value as text (KV may hand back text or bytes), every byte kept (a
+ * BOM too). "" for anything else, and for a value longer than `max` (bytes,
+ * or a string's UTF-16 units): not what the core wrote, and "" fails its
+ * digest check without reaching wasm memory.
+ */
+function blobText(value, max = Infinity) {
   if (value == null) return null;
-  if (typeof value === "string") return value;
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+  if (typeof value === "string") return value.length > max ? "" : value;
+  if ((value instanceof ArrayBuffer || ArrayBuffer.isView(value)) && value.byteLength <= max) {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(value);
+      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(value);
     } catch {
       return "";
     }
   }
-  return ""; // garbage: fails the digest check
+  return "";
 }
 
 // The wasm initialisation an entry shim left running (browser.js: no top-level
@@ -371,9 +376,7 @@ async function load(input, opts) {
       } else {
         value = await withTimeout(opts.store.get(out.key), opts.storeTimeout, "store.get");
       }
-      blob = blobText(value);
-      // Longer than anything we write: garbage, kept out of wasm memory.
-      if (blob !== null && blob.length > opts.maxBlob) blob = "";
+      blob = blobText(value, opts.maxBlob);
     } catch {
       out = fromCore(opts.codec.loadFailed(fetch));
     }

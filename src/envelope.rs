@@ -560,8 +560,9 @@ impl Framed {
         self.raw.get(self.body_end..).unwrap_or(&[])
     }
 
-    /// Where a sealed body left in the value's text ([`Body::Text`]) is: the character to decode the text from, and how many bytes of
-    /// what that gives come before the body. The body is then
+    /// Where a sealed body left in the value's text ([`Body::Text`]) is:
+    /// the character to decode the text from, and how many bytes of what
+    /// that gives come before the body. The body is then
     /// [`Framed::body_len`] bytes. `None` when the body was decoded here.
     ///
     /// ```

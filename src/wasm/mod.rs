@@ -3,8 +3,8 @@
 //! Plain strings, bytes and numbers cross the boundary, never session data
 //! as JS objects: the options come in as one JSON document
 //! ([`Config::from_options`]), the session data goes in as `JSON.stringify`
-//! text (UTF-8 bytes) and comes out as JSON text for one `JSON.parse`; bulk
-//! crypto jobs go out as byte arrays. The boundary bench
+//! text and comes out as JSON text for one `JSON.parse`; bulk crypto jobs
+//! are read in place in wasm memory ([`Codec::take_jobs`]). The boundary bench
 //! (`BENCH_ONLY=boundary`) measured serde-wasm-bindgen at about twice the time for a 1 KiB session and 30 KB
 //! more wasm; with no serde derives here, no `core::fmt` error paths either.
 //! Errors come back as `{"error": code, ...}` for the JS side to raise as
@@ -229,6 +229,10 @@ impl Codec {
     #[wasm_bindgen(js_name = takeJobs)]
     pub fn take_jobs(&self) -> u32 {
         let mut out = self.taken.borrow_mut();
+        // A large session's buffer is not kept for the small ones after it.
+        if out.capacity() > KEEP_JOBS_BUFFER {
+            *out = Vec::new();
+        }
         out.clear();
         out.extend_from_slice(&[0; 4]);
         for job in self.jobs.borrow_mut().drain(..) {
@@ -610,6 +614,9 @@ fn job_head(b: &[u8]) -> Option<(&[u8], &[u8], usize)> {
 }
 
 const OPEN: &str = "{\"open\":true}";
+
+/// The most [`Codec::take_jobs`] keeps allocated between calls, in bytes.
+const KEEP_JOBS_BUFFER: usize = 16 * 1024;
 
 /// The driver's cache key for an option set: a SHA-256 of its JSON, so the
 /// cache holds no copy of the secrets in it.

@@ -241,8 +241,10 @@ test("an answer is checked against its job: another value's plaintext never load
   const now = Date.now();
   // Pass one on cookie A, its job run here as the platform would.
   assert.deepEqual(JSON.parse(codec.load(a, now, undefined, undefined)), { open: true });
-  const [job] = takeJobs(codec);
-  const plain = nodeCrypto(nodeCryptoModule).open(codec.subkeys()[job.key], job.nonce, job.aad, job.data);
+  const [taken] = takeJobs(codec);
+  // Copied out: the views hold only until the next call into wasm.
+  const job = Object.fromEntries(["nonce", "aad", "data", "head"].map((k) => [k, taken[k].slice()]));
+  const plain = nodeCrypto(nodeCryptoModule).open(codec.subkeys()[taken.key], job.nonce, job.aad, job.data);
   assert.ok(plain instanceof Uint8Array);
   // Pass two on A with A's answer: A. On B with A's answer and job: refused.
   assert.equal(JSON.parse(codec.load(a, now, plain, job.head)).data.user, "ada");
@@ -357,24 +359,35 @@ test("jobs read in place in wasm memory hold across awaits and concurrent reques
   internal.crypto = slow();
   try {
     const store = memoryStore();
-    const options = { secrets: ["in-place jobs test secret, 32+ bytes"], store, cookie: { name: "inplace" } };
+    // Each depth is its own codec (a decoder limit, nothing on the wire): fresh keys to import.
+    const options = (maxDepth) => ({ secrets: ["in-place jobs test secret, 32+ bytes"], store, cookie: { name: "inplace" }, limits: { maxDepth } });
     // Sizes from inline to spilled (two seal jobs: the blob and its pointer), growing.
     const sizes = Array.from({ length: 40 }, (_, i) => 10 + i * i * 150);
-    const saved = await Promise.all(
-      sizes.map(async (n, i) => {
-        const s = await loadSession("", options);
-        s.set("i", i).set("text", `${i}:`.padEnd(n, String.fromCharCode(97 + (i % 26))));
-        return (await saveSession(s))[0].split(";")[0];
-      }),
-    );
-    const loaded = await Promise.all(saved.map((c) => loadSession(c, options)));
-    loaded.forEach((s, i) => {
-      assert.equal(s.status, "valid", `session ${i}`);
-      assert.equal(s.get("i"), i);
-      assert.equal(s.get("text").length, sizes[i]);
-      assert.ok(s.get("text").startsWith(`${i}:`) && s.get("text").endsWith(String.fromCharCode(97 + (i % 26))));
-    });
-    assert.ok(loaded.some((s) => s.stored) && loaded.some((s) => !s.stored), "inline and spilled");
+    const letter = (i) => String.fromCharCode(97 + (i % 26));
+    const saveAll = (opts) =>
+      Promise.all(
+        sizes.map(async (n, i) => {
+          const s = await loadSession("", opts);
+          s.set("i", i).set("text", `${i}:`.padEnd(n, letter(i)));
+          return (await saveSession(s))[0].split(";")[0];
+        }),
+      );
+    // Saves taken before the codec's keys are imported, then saves whose
+    // seals read their jobs in place (all issued before the first await).
+    const cookies = [...(await saveAll(options(40))), ...(await saveAll(options(40)))];
+    // Loads on a fresh codec (opens taken before its keys are imported), again
+    // on it once imported, and on the codec that wrote them.
+    for (const depth of [41, 41, 40]) {
+      const loaded = await Promise.all(cookies.map((c) => loadSession(c, options(depth))));
+      loaded.forEach((s, k) => {
+        const i = k % sizes.length;
+        assert.equal(s.status, "valid", `session ${k}, depth ${depth}`);
+        assert.equal(s.get("i"), i);
+        assert.equal(s.get("text").length, sizes[i]);
+        assert.ok(s.get("text").startsWith(`${i}:`) && s.get("text").endsWith(letter(i)));
+      });
+      assert.ok(loaded.some((s) => s.stored) && loaded.some((s) => !s.stored), "inline and spilled");
+    }
   } finally {
     internal.crypto = before;
   }

@@ -198,6 +198,10 @@ describe("load: each store fault has one defined outcome", () => {
       Symbol("s"),
       () => real,
       "x".repeat(4 * 1024 * 1024),
+      new Uint8Array(4 * 1024 * 1024),
+      // The right blob after a byte order mark: kept, so not the right blob.
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(real)]),
+      `\ufeff${real}`,
     ];
     for (const g of garbage) {
       store.fault.get = () => Promise.resolve(g);
