@@ -1,7 +1,8 @@
 // One cold start in a fresh Node process (spawned by benches/coldstart.mjs):
 // import the glue and driver, compile and instantiate the .wasm, then the
-// first loadSession (which also builds the codec: HKDF of the secret) and a
-// second one. Prints one JSON line of milliseconds.
+// first loadSession (which also builds the codec: HKDF of the secret), a
+// second one, and the first saveSession of a change. Prints one JSON line of
+// milliseconds.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,6 +25,11 @@ const session = await core.loadSession(cookie, { secrets: [secret] });
 const t5 = performance.now();
 await core.loadSession(cookie, { secrets: [secret] });
 const t6 = performance.now();
+session.set("n", 1);
+const t7 = performance.now();
+const cookies = await core.saveSession(session);
+const t8 = performance.now();
+if (cookies.length !== 1) throw new Error("cold start: the first save set no cookie");
 if (session.status !== "valid") throw new Error(`cold start: the first load gave status ${session.status}`);
 process.stdout.write(
   JSON.stringify({
@@ -33,5 +39,6 @@ process.stdout.write(
     instantiate: t4 - t3,
     firstLoad: t5 - t4,
     secondLoad: t6 - t5,
+    firstSave: t8 - t7,
   }) + "\n",
 );

@@ -226,6 +226,7 @@ export function markdown(s) {
       rows.push(["Node: WebAssembly.compile", `${n.medianMs.compile}`]);
       rows.push(["Node: instantiate (initSync)", `${n.medianMs.instantiate}`]);
       rows.push(["Node: first loadSession (builds the codec)", `${n.medianMs.firstLoad}`]);
+      if (n.medianMs.firstSave !== undefined) rows.push(["Node: first saveSession of a change", `${n.medianMs.firstSave}`]);
       rows.push(["Node: compile + instantiate (median / fastest sample)", `${n.compileInstantiateMs} / ${n.compileInstantiateMinMs}`]);
       rows.push(["Node: compile + instantiate + first load", `${n.toFirstLoadMs}`]);
     }

@@ -780,7 +780,9 @@ function saveError(plan, format, now) {
 export async function saveSession(session, target) {
   if (!(session instanceof Session)) throw bad("session", "must be a Session from loadSession");
   // Check the target before anything is written or marked saved.
-  const isResponse = typeof Response !== "undefined" && target instanceof Response;
+  // Only a target with headers is looked at as a Response: in Node the first
+  // touch of the global Response loads its fetch implementation (~20 ms).
+  const isResponse = target?.headers !== undefined && typeof Response !== "undefined" && target instanceof Response;
   const headers = target?.headers ?? target;
   if (target !== undefined && !isResponse && typeof headers?.append !== "function") {
     throw bad("target", "must be a Response or Headers");

@@ -714,6 +714,35 @@ describe("saveSession targets", () => {
     assert.equal(typeof out[0], "string");
     assert.match(out[0], /^__Host-session=/);
   });
+
+  // In Node the global Response is a lazy getter: its first touch loads the
+  // fetch implementation, about 20 ms of a cold start.
+  test("no target or Headers: the global Response is never touched", async () => {
+    const had = Object.getOwnPropertyDescriptor(globalThis, "Response");
+    const real = had.get ? had.get.call(globalThis) : had.value;
+    let touched = 0;
+    Object.defineProperty(globalThis, "Response", {
+      configurable: true,
+      get() {
+        touched++;
+        return real;
+      },
+    });
+    try {
+      const headers = new Headers();
+      assert.equal((await saveSession(await changed())).length, 1);
+      assert.equal(await saveSession(await changed(), headers), headers);
+      await assert.rejects(saveSession(await changed(), {}), { option: "target" });
+      assert.equal(touched, 0);
+      // A Response is still told apart.
+      const res = new real("x");
+      assert.equal(await saveSession(await changed(), res), res);
+      assert.equal(res.headers.getSetCookie().length, 1);
+      assert.ok(touched > 0);
+    } finally {
+      Object.defineProperty(globalThis, "Response", had);
+    }
+  });
 });
 
 describe("bad options throw SessionError invalid_option naming the option", () => {
