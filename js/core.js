@@ -596,7 +596,7 @@ export class Session {
           this.#flashBefore,
           flash,
           this.#regenerate,
-          blobText(theirs?.value),
+          blobText(theirs?.value, opts.maxBlob),
           now,
         ),
       );

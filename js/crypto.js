@@ -85,11 +85,11 @@ export function platformBase64url() {
  * answer; `text` (`{at, skip, len}`) marks a body left in the store blob's text.
  */
 export function takeJobs(codec, memory = codec.memory) {
-  const start = codec.takeJobs();
+  const base = codec.takeJobs();
   const buf = new Uint8Array(memory.buffer);
   const u32 = (i) => ((buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3]) >>> 0;
   const jobs = [];
-  for (let at = start + 4, end = at + u32(start); at < end; ) {
+  for (let at = base + 4, end = at + u32(base); at < end; ) {
     const start = at;
     const flags = buf[at];
     const [nonceLen, aadLen, bodyLen, prefixLen] = [buf[at + 5], u32(at + 6), u32(at + 10), buf[at + 14]];
