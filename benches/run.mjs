@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { boundaryBench } from "./boundary.mjs";
 import { buildBenchWasm, bundlePeersForNode, OUT, PKG, ROOT, writeText } from "./build.mjs";
-import { coldStartNode, coldStartWorkerd } from "./coldstart.mjs";
+import { coldStartNode, coldStartWorkerd, node22 } from "./coldstart.mjs";
 import { sessionData } from "./fixture.mjs";
 import { floorBench } from "./floor.mjs";
 import { makeFlows } from "./flows.mjs";
@@ -80,6 +80,7 @@ if (want("size")) summary.size = sizeBench({ log });
 if (want("coldstart")) {
   summary.coldStart = {
     node: await coldStartNode({ quick, log }),
+    node22: await coldStartNode({ quick, log, node: node22({ log }) }),
     workerd: await coldStartWorkerd({ quick, log }),
   };
 }

@@ -86,6 +86,8 @@ test("BENCH_QUICK=1 node benches/run.mjs writes every section", { timeout: 960_0
   assert.equal(bs.added.wasm.raw, bs.withSwb.wasm.raw - bs.withoutSwb.wasm.raw);
   assert.ok(s.size.shipped.wasm.raw > 0 && s.size.shipped.wasm.gzip > 0 && s.size.shipped.glue.raw > 0);
   assert.ok(s.coldStart.node.compileInstantiateMs > 0 && s.coldStart.workerd.edgeSessionMs.total > 0);
+  assert.match(s.coldStart.node22.version, /^v22\./, "the cold start also runs on Node 22 from npm");
+  assert.ok(s.coldStart.node22.compileInstantiateMs > 0);
 
   const e = s.store.edgeSession;
   for (const k of ["readOnlyInline", "readOnlySpilled"]) {
