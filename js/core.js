@@ -416,7 +416,7 @@ async function checkRevoked(opts, out, now) {
     const records = await Promise.all(
       out.check.map((k) => withTimeout(Promise.resolve(opts.revStore.get(k)), opts.storeTimeout, "revocation get")),
     );
-    lines = records.map((r) => blobText(r) ?? "-").join("\n");
+    lines = records.map((r) => blobText(r, opts.maxBlob) ?? "-").join("\n");
   } catch {
     failed = true;
   }
@@ -648,7 +648,7 @@ async function applyEdit(opts, { key, edit }, now) {
     const read = swap
       ? await storeCall(opts, "getVersioned", () => store.getVersioned(key))
       : { value: await storeCall(opts, "get", () => store.get(key)) };
-    const next = JSON.parse(opts.codec.applyEdit(edit, blobText(read?.value), now));
+    const next = JSON.parse(opts.codec.applyEdit(edit, blobText(read?.value, opts.maxBlob), now));
     if (next.error) throw new SessionError(next.error, `revocation record rejected: ${next.error}`);
     if (next.delete) return storeCall(opts, "delete", () => store.delete(key));
     const options = { expirationTtl: next.ttl };
@@ -710,7 +710,7 @@ export async function listSessions(subject, options) {
   const key = opts.codec.subjectKey(subjectText(subject));
   if (!key) throw bad("subject", "is too long");
   const value = await storeCall(opts, "get", () => opts.revStore.get(key));
-  return JSON.parse(opts.codec.listSessions(key, blobText(value), opts.now()));
+  return JSON.parse(opts.codec.listSessions(key, blobText(value, opts.maxBlob), opts.now()));
 }
 
 async function storeCall(opts, what, call) {
