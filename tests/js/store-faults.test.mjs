@@ -7,7 +7,8 @@
 // Run: `node --test tests/js/store-faults.test.mjs` after `make package`.
 import { describe, mock, test } from "node:test";
 import assert from "node:assert/strict";
-import { loadSession, saveSession, memoryStore, SessionError } from "../../pkg/node.js";
+import { listSessions, loadSession, saveSession, memoryStore, SessionError } from "../../pkg/node.js";
+import { internal } from "../../pkg/internal.js";
 
 const SECRET = "store-faults-secret-0123456789-abcdefghij";
 const NAME = "__Host-session";
@@ -450,5 +451,54 @@ describe("many sessions over a flaky store never mix", () => {
     };
     await Promise.all(Array.from({ length: 40 }, (_, i) => client(`client-${i}`)));
     assert.ok(counts.valid > 100 && counts.unavailable > 10 && counts.failedSaves > 10, JSON.stringify(counts));
+  });
+});
+
+describe("store values longer than anything the core writes", () => {
+  const MiB = 1024 * 1024;
+  const huge = "x".repeat(64 * MiB);
+  const hugeBytes = new Uint8Array(64 * MiB);
+
+  // Wasm memory never shrinks: a value that crossed would show as growth.
+  async function growth(options, f) {
+    const memory = internal.codecFor(options).memory;
+    const before = memory.buffer.byteLength;
+    await f();
+    return memory.buffer.byteLength - before;
+  }
+
+  test("never reach wasm memory: a load's blob, a merge's value, revocation records and lists", async () => {
+    const store = memoryStore({ cas: true });
+    const revocation = { subject: "owner", list: true };
+    const options = { secrets: [SECRET], store, storeTimeout: 5000, revocation };
+    const { cookie } = await spilled(options, "ann");
+    const real = { get: store.get, getVersioned: store.getVersioned };
+    const give = (value) => {
+      store.get = async (k) => (k.includes("rev") ? value : real.get(k));
+      store.getVersioned = async (k) => (k.includes("rev") ? { value, version: null } : { value, version: 1 });
+    };
+    for (const value of [huge, hugeBytes]) {
+      // A load: the blob is refused unread.
+      give(value);
+      let s;
+      assert.ok((await growth(options, async () => (s = await loadSession(cookie, options)))) < MiB);
+      assert.notEqual(s.status, "valid");
+      Object.assign(store, real);
+
+      // A merge: two requests on one cookie; the second to save reads back a huge value.
+      const [a, b] = [await loadSession(cookie, options), await loadSession(cookie, options)];
+      assert.equal(a.status, "valid");
+      a.set("n", 2);
+      await saveSession(a);
+      b.set("m", 3);
+      store.getVersioned = async (k) => (k.includes("rev") ? real.getVersioned(k) : { value, version: -1 });
+      assert.ok((await growth(options, () => saveSession(b).catch((e) => assert.ok(e instanceof SessionError)))) < MiB);
+      Object.assign(store, real);
+
+      // Revocation records and a session list read as huge values.
+      store.get = async (k) => value;
+      assert.ok((await growth(options, () => listSessions("ann", options))) < MiB);
+      Object.assign(store, real);
+    }
   });
 });
