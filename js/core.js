@@ -782,8 +782,9 @@ export async function saveSession(session, target) {
   // Check the target before anything is written or marked saved.
   // Only a target with headers is looked at as a Response: in Node the first
   // touch of the global Response loads its fetch implementation (~20 ms).
-  const isResponse = target?.headers !== undefined && typeof Response !== "undefined" && target instanceof Response;
-  const headers = target?.headers ?? target;
+  const own = target?.headers;
+  const isResponse = own !== undefined && typeof Response !== "undefined" && target instanceof Response;
+  const headers = own ?? target;
   if (target !== undefined && !isResponse && typeof headers?.append !== "function") {
     throw bad("target", "must be a Response or Headers");
   }

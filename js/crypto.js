@@ -5,10 +5,13 @@
 // synchronous and faster in Node (`make bench`). HMAC stays in wasm, where it
 // costs less than a round trip.
 
-function concat(a, b) {
-  const out = new Uint8Array(a.length + b.length);
+const EMPTY = new Uint8Array(0);
+
+function concat(a, b, c = EMPTY) {
+  const out = new Uint8Array(a.length + b.length + c.length);
   out.set(a);
   out.set(b, a.length);
+  out.set(c, a.length + b.length);
   return out;
 }
 
@@ -147,17 +150,10 @@ function bodyOf(job, text, decode) {
  */
 export function joiner(codec, encode = platformBase64url()) {
   if (!encode) return (prefix, a, b) => codec.join(prefix, a, b);
-  return (prefix, a, b) => {
-    const raw = new Uint8Array(prefix.length + a.length + b.length);
-    raw.set(prefix);
-    raw.set(a, prefix.length);
-    raw.set(b, prefix.length + a.length);
-    return encode(raw);
-  };
+  return (prefix, a, b) => encode(concat(prefix, a, b));
 }
 
 const PLACEHOLDER = /\u0001(\d+)\u0001/;
-const EMPTY = new Uint8Array(0);
 
 /**
  * Runs a codec's bulk crypto on `adapter`, keys imported on first use.
