@@ -36,6 +36,9 @@ export function run(cmd, args, { cwd, env = ENV, timeout = 300_000, input } = {}
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
+    // A child that exits without reading its input (node --version) closes
+    // the pipe first: that EPIPE is no failure of the command.
+    child.stdin.on("error", () => {});
     child.stdin.end(input ?? "");
     const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
     child.on("error", reject);
