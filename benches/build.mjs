@@ -41,8 +41,11 @@ export function wasmOptFlags() {
 
 /** The rustc flags the Makefile builds the package's wasm with, so the bench wasm is compiled alike. */
 export function wasmRustFlags() {
-  const m = readFileSync(join(ROOT, "Makefile"), "utf8").match(/^WASM_RUSTFLAGS\s*:=(.*)$/m);
-  return m ? m[1].trim().split(/\s+/) : [];
+  const make = readFileSync(join(ROOT, "Makefile"), "utf8");
+  const value = (name) => make.match(new RegExp(`^${name}\\s*:=(.*)$`, "m"))?.[1] ?? "";
+  // One level of $(VAR), as the Makefile writes it.
+  const flags = value("WASM_RUSTFLAGS").replace(/\$\((\w+)\)/g, (_, name) => value(name));
+  return flags.trim().split(/\s+/).filter(Boolean);
 }
 
 const wasmOpt = () => join(TESTS_MODULES, ".bin/wasm-opt");

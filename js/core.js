@@ -321,11 +321,12 @@ export async function loadSession(input, options) {
 }
 
 /**
- * One core call, run again with the answer when the core handed out its
- * bulk decryption or MAC check (`{"open": true}`).
+ * One load call into the core, run again with the answer when the core
+ * handed out its bulk decryption or MAC check (`{"open": true}`). `notJson`
+ * gives the core's answer when the loaded data or flash does not parse.
  */
-async function opened(opts, call, text) {
-  const out = fromCore(call(undefined, undefined));
+async function opened(opts, call, text, notJson) {
+  const out = loaded(call(undefined, undefined), notJson);
   if (!out.open) return out;
   let answer, job;
   try {
@@ -333,7 +334,7 @@ async function opened(opts, call, text) {
   } catch (e) {
     throw cryptoFailed(e);
   }
-  const again = fromCore(call(answer, job));
+  const again = loaded(call(answer, job), notJson);
   if (again.open) throw new SessionError("internal", "edge-session: the core asked to open a value twice");
   return again;
 }
@@ -355,6 +356,20 @@ function fromCore(text) {
   return out;
 }
 
+/**
+ * A load's answer. The core checked the structure of the data and flash it
+ * read (nothing in them can add members to its answer) and leaves their
+ * syntax to this JSON.parse, which runs anyway (`Codec.notJson`).
+ */
+function loaded(text, notJson) {
+  try {
+    return fromCore(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    return fromCore(notJson());
+  }
+}
+
 /** The platform's crypto failing (not a bad tag: a refused key import, say) as a SessionError. */
 function cryptoFailed(e) {
   return new SessionError("crypto_failed", `edge-session: the platform's crypto failed: ${e?.message ?? e}`, { cause: e });
@@ -363,7 +378,12 @@ function cryptoFailed(e) {
 async function load(input, opts) {
   const now = opts.now();
   const header = narrow(cookieHeader(input), opts.names, opts.maxCookieValue);
-  let out = await opened(opts, (answer, job) => opts.codec.load(header, now, answer, job));
+  let out = await opened(
+    opts,
+    (answer, job) => opts.codec.load(header, now, answer, job),
+    undefined,
+    () => opts.codec.notJson(undefined),
+  );
   let version;
   if (out.fetch) {
     const fetch = out.fetch;
@@ -382,7 +402,12 @@ async function load(input, opts) {
     }
     if (blob !== undefined) {
       // The blob's text also gives a body the core leaves to the platform's base64.
-      out = await opened(opts, (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job), () => blob);
+      out = await opened(
+        opts,
+        (answer, job) => opts.codec.loadFetched(fetch, blob, now, answer, job),
+        () => blob,
+        () => opts.codec.notJson(fetch),
+      );
     }
   }
   if (out.check) out = await checkRevoked(opts, out, now);

@@ -9,6 +9,9 @@
 use alloc::vec::Vec;
 use core::ops::Range;
 
+mod structure;
+pub use structure::{value_end, value_end_bytewise};
+
 /// Why a text is not JSON within the depth bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonError {

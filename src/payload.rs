@@ -75,6 +75,81 @@ pub fn checked_members<'a>(
         .ok_or(DecodeError::Malformed)
 }
 
+/// [`checked_members`] for a reader that parses some members' values itself
+/// with a strict JSON parser (the JavaScript package, with `JSON.parse`): the
+/// values of the members named in `parsed`, objects or arrays, are checked for structure only
+/// ([`json::value_end`]: one object or array, brackets paired, strings
+/// closed, within the depth limit), so nothing in them can end the object
+/// early; every other member and name is checked as [`checked_members`] checks it.
+///
+/// ```
+/// use edge_session::{payload, DecodeError, Limits};
+/// let l = Limits::default();
+/// let m = payload::members_parsed_by_reader(br#"{"i":"x","d":{"a":tru}}"#, &l, &["d"]).unwrap();
+/// assert_eq!(m, [("i", "\"x\""), ("d", r#"{"a":tru}"#)]);
+/// // Not parsed by the reader: checked here.
+/// assert_eq!(payload::members_parsed_by_reader(br#"{"i":tru,"d":{}}"#, &l, &["d"]), Err(DecodeError::NotObject));
+/// // Structure is checked everywhere.
+/// assert_eq!(payload::members_parsed_by_reader(br#"{"d":{"a":"}}"#, &l, &["d"]), Err(DecodeError::NotObject));
+/// ```
+pub fn members_parsed_by_reader<'a>(
+    json: &'a [u8],
+    limits: &Limits,
+    parsed: &[&str],
+) -> Result<Vec<(&'a str, &'a str)>, DecodeError> {
+    const BAD: DecodeError = DecodeError::NotObject;
+    if json.len() > limits.max_bytes {
+        return Err(DecodeError::TooLarge);
+    }
+    let text = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
+    // The members' values nest one level below the object.
+    let inner = limits.max_depth.min(MAX_DEPTH_CEILING).saturating_sub(1);
+    if json.first() != Some(&b'{') {
+        return Err(BAD);
+    }
+    let mut out = Vec::new();
+    let mut i = skip_ws(json, 1);
+    if json.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            let name_end = match json.get(i) {
+                Some(b'"') => string_end(json, i).ok_or(BAD)?,
+                _ => return Err(BAD),
+            };
+            json::check(&json[i..name_end], 0).map_err(decode_error)?;
+            let name = text.get(i + 1..name_end - 1).ok_or(BAD)?;
+            i = skip_ws(json, name_end);
+            if json.get(i) != Some(&b':') {
+                return Err(BAD);
+            }
+            let start = skip_ws(json, i + 1);
+            let bracket = matches!(json.get(start), Some(b'{' | b'['));
+            let end = if bracket && parsed.contains(&name) {
+                json::value_end(json, start, inner).map_err(decode_error)?
+            } else {
+                let end = value_end(json, start).ok_or(BAD)?;
+                json::check(&json[start..end], inner).map_err(decode_error)?;
+                end
+            };
+            out.push((name, text.get(start..end).ok_or(BAD)?));
+            i = skip_ws(json, end);
+            match json.get(i) {
+                Some(b',') => i = skip_ws(json, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return Err(BAD),
+            }
+        }
+    }
+    if i != json.len() {
+        return Err(BAD);
+    }
+    Ok(out)
+}
+
 fn check_start(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if json.len() > limits.max_bytes {
         return Err(DecodeError::TooLarge);
@@ -97,7 +172,7 @@ fn decode_error(e: json::JsonError) -> DecodeError {
 
 /// [`check_object`] without the syntax pass, for text a JSON serializer wrote:
 /// exactly one object, within the size and depth limits. Strings and escapes
-/// are skipped and brackets must pair up, so the text cannot close its object
+/// are skipped and brackets must pair up ([`json::value_end`]), so the text cannot close its object
 /// early and go on: spliced into a document, it cannot add members there.
 ///
 /// ```
@@ -116,55 +191,11 @@ pub fn check_bounds(json: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if json.first() != Some(&b'{') {
         return Err(DecodeError::NotObject);
     }
-    let max = limits.max_depth.min(MAX_DEPTH_CEILING);
-    // One bit per open bracket (1 for `{`): MAX_DEPTH_CEILING fits in 128.
-    let mut open: u128 = 0;
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut i = 0;
-    while let Some(&b) = json.get(i) {
-        i += 1;
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            } else {
-                i += json::string_run(&json[i..]);
-            }
-            continue;
-        }
-        match b {
-            b'"' if depth > 0 => {
-                in_string = true;
-                i += json::string_run(&json[i..]);
-            }
-            b'{' | b'[' if i == 1 || depth > 0 => {
-                depth += 1;
-                if depth > max {
-                    return Err(DecodeError::TooDeep);
-                }
-                open = (open << 1) | u128::from(b == b'{');
-            }
-            b'}' | b']' if depth > 0 => {
-                if (open & 1 == 1) != (b == b'}') {
-                    return Err(DecodeError::NotObject);
-                }
-                open >>= 1;
-                depth -= 1;
-            }
-            // Anything once the object has closed, or a stray closer.
-            _ if depth == 0 => return Err(DecodeError::NotObject),
-            _ => {}
-        }
+    match json::value_end(json, 0, limits.max_depth.min(MAX_DEPTH_CEILING)) {
+        Ok(end) if end == json.len() => Ok(()),
+        Err(json::JsonError::TooDeep) => Err(DecodeError::TooDeep),
+        _ => Err(DecodeError::NotObject),
     }
-    if depth != 0 || in_string {
-        return Err(DecodeError::NotObject);
-    }
-    Ok(())
 }
 
 /// Fails with [`DecodeError::Malformed`] when a top-level member name of an
@@ -322,27 +353,7 @@ fn string_end(b: &[u8], start: usize) -> Option<usize> {
 fn value_end(b: &[u8], start: usize) -> Option<usize> {
     match b.get(start)? {
         b'"' => string_end(b, start),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = start;
-            loop {
-                match b.get(i)? {
-                    b'"' => {
-                        i = string_end(b, i)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        }
+        b'{' | b'[' => json::value_end(b, start, json::MAX_DEPTH).ok(),
         _ => {
             let mut i = start;
             while !matches!(

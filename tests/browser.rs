@@ -266,3 +266,115 @@ fn invalid_options_are_errors_that_name_the_option() {
     let name = message(codec_with(&[SECRET], "bad name;", SECURE, None));
     assert!(name.starts_with("cookie.name\n"), "{name}");
 }
+
+/// The package's wasm reads JSON structure 64 bytes at a time with SIMD
+/// (`json::value_end`); it answers as the byte-by-byte reading does, on
+/// nested documents with escapes, quotes and brackets inside strings, across
+/// block boundaries, whole and with one byte changed.
+#[wasm_bindgen_test]
+fn json_structure_with_simd_reads_as_byte_by_byte() {
+    use edge_session::json::{value_end, value_end_bytewise};
+    const { assert!(cfg!(target_feature = "simd128"), "built without wasm SIMD") };
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    const IN_STRINGS: &[&str] = &[
+        "a",
+        "\\\\",
+        "\\\"",
+        "{",
+        "]",
+        "é",
+        "\\u00e9",
+        "0123456789abcdef",
+    ];
+    const SPECIAL: &[u8] = b"{}[]\"\\ ";
+    fn value(out: &mut String, depth: usize, next: &mut impl FnMut(usize) -> usize) {
+        match if depth == 0 { 2 + next(2) } else { next(4) } {
+            0 | 1 => {
+                let object = next(2) == 0;
+                out.push(if object { '{' } else { '[' });
+                for i in 0..next(6) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if object {
+                        out.push_str("\"k\":");
+                    }
+                    value(out, depth - 1, next);
+                }
+                out.push(if object { '}' } else { ']' });
+            }
+            2 => {
+                out.push('"');
+                for _ in 0..next(12) {
+                    out.push_str(IN_STRINGS[next(IN_STRINGS.len())]);
+                }
+                out.push('"');
+            }
+            _ => out.push_str("-12.5e3"),
+        }
+    }
+    let (mut checked, mut whole) = (0, 0);
+    while checked < 20_000 {
+        let mut text = String::new();
+        value(&mut text, 1 + next(6), &mut next);
+        if !text.starts_with(['{', '[']) {
+            continue;
+        }
+        let mut b = text.into_bytes();
+        for round in 0..3 {
+            if round > 0 {
+                let at = next(b.len());
+                b[at] = SPECIAL[next(SPECIAL.len())];
+            }
+            for max in [4, 100] {
+                let simd = value_end(&b, 0, max);
+                assert_eq!(
+                    simd,
+                    value_end_bytewise(&b, 0, max),
+                    "{:?}",
+                    String::from_utf8_lossy(&b)
+                );
+                whole += usize::from(simd == Ok(b.len()));
+            }
+            checked += 1;
+        }
+    }
+    assert!(whole > 5_000, "too few whole documents: {whole}");
+}
+
+/// The base64url check on a store blob's text reads 16 bytes at a time with
+/// wasm SIMD; it accepts exactly what the core's own decoder accepts, for
+/// every byte at every position of texts up to three vectors long.
+#[wasm_bindgen_test]
+fn base64url_check_with_simd_takes_what_the_decoder_takes() {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use edge_session::envelope::is_canonical_base64url;
+    let bytes: Vec<u8> = (0..36u8).map(|i| i.wrapping_mul(97)).collect();
+    let encoded = URL_SAFE_NO_PAD.encode(&bytes);
+    for len in 0..=encoded.len() {
+        let text = &encoded[..len];
+        assert_eq!(
+            is_canonical_base64url(text),
+            URL_SAFE_NO_PAD.decode(text).is_ok(),
+            "{text:?}"
+        );
+    }
+    for at in 0..encoded.len() {
+        for c in 0..=0x7fu8 {
+            let mut b = encoded.clone().into_bytes();
+            b[at] = c;
+            let text = core::str::from_utf8(&b).unwrap();
+            assert_eq!(
+                is_canonical_base64url(text),
+                URL_SAFE_NO_PAD.decode(text).is_ok(),
+                "{text:?}"
+            );
+        }
+    }
+}

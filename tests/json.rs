@@ -109,3 +109,50 @@ fn depth_is_bounded_before_the_end_is_read() {
     deep.extend(std::iter::repeat_n(b'[', 1_000_000));
     assert_eq!(json::check(&deep, 32), Err(JsonError::TooDeep));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// `json::value_end` stops where serde_json's object or array stops,
+    /// whatever text follows it.
+    #[test]
+    fn value_end_is_where_the_value_ends(v in value(), tail in "[ ,:}\\]\\[{\"\\\\a]{0,6}") {
+        let text = serde_json::to_string(&v).unwrap();
+        prop_assume!(text.starts_with(['{', '[']));
+        let whole = [text.as_str(), tail.as_str()].concat();
+        prop_assert_eq!(json::value_end(whole.as_bytes(), 0, 100), Ok(text.len()));
+        prop_assert_eq!(json::value_end(whole.as_bytes(), 0, 100), json::value_end_bytewise(whole.as_bytes(), 0, 100));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Session documents read for a reader that parses (`d` and `f` left to
+    /// it) give the same members as the full check wherever that accepts,
+    /// whole and with one byte changed; what it refuses is refused too
+    /// unless the change lies in `d` or `f`.
+    #[test]
+    fn members_for_a_reader_that_parses(v in value(), at in any::<prop::sample::Index>(), with in any::<u8>()) {
+        use edge_session::{payload, Limits};
+        let l = Limits::default();
+        let doc = serde_json::json!({"i": "abc", "c": 12, "d": {"v": v}, "f": {}});
+        let mut b = serde_json::to_string(&doc).unwrap().into_bytes();
+        let parsed = ["d", "f"];
+        prop_assert_eq!(payload::members_parsed_by_reader(&b, &l, &parsed), payload::checked_members(&b, &l));
+        let i = at.index(b.len());
+        b[i] = with;
+        let full = payload::checked_members(&b, &l);
+        let reader = payload::members_parsed_by_reader(&b, &l, &parsed);
+        if full.is_ok() {
+            prop_assert_eq!(&reader, &full);
+        }
+        if let Ok(members) = &reader {
+            for (name, value) in members {
+                if !parsed.contains(name) {
+                    prop_assert_eq!(json::check(value.as_bytes(), 100), Ok(()));
+                }
+            }
+        }
+    }
+}

@@ -413,3 +413,64 @@ fn the_json_stringify_mark_round_trips() {
     assert_eq!(l.data, merged.data);
     assert!(!l.canonical, "a merged text is not JSON.stringify's");
 }
+
+// A reader that parses with JSON.parse (the JavaScript package) gets the
+// data's text after a structure check only; its syntax is the reader's to
+// check, and `not_json` answers as a load that found it not JSON would.
+// Without `reader_parses`, the core checks the syntax itself.
+#[test]
+fn a_reader_that_parses_gets_data_checked_for_structure_only() {
+    let cfg = cfg();
+    let mut reading = cfg.clone();
+    reading.reader_parses = true;
+    let mut store = Vec::new();
+    // Data no JSON serializer writes, passed as if one had (`trusted`).
+    let pad = "x".repeat(6000);
+    for data in [
+        r#"{"a":tru}"#.to_owned(),
+        format!(r#"{{"a":tru,"p":"{pad}"}}"#),
+    ] {
+        let s = load(&cfg, "", NOW, &store);
+        let change = Change {
+            data: &data,
+            trusted: true,
+            ..Change::default()
+        };
+        let plan = cfg.save(&s.meta, &change, NOW, &mut OsRandom).unwrap();
+        apply(&mut store, &plan);
+        let header = pair(&plan.cookies[0]);
+        let spilled = !plan.store.is_empty();
+        assert_eq!(spilled, data.len() > 4000);
+
+        let checked = load(&cfg, &header, NOW + 1, &store);
+        let status = if spilled {
+            Status::Unavailable
+        } else {
+            Status::Invalid
+        };
+        assert_eq!(
+            (checked.status, checked.reason),
+            (status, Some(Reason::NotObject))
+        );
+
+        let read = load(&reading, &header, NOW + 1, &store);
+        assert_eq!(
+            (read.status, read.data.as_str()),
+            (Status::Valid, data.as_str())
+        );
+
+        // The reader's JSON.parse fails: the same answer as the checked load.
+        let fetch = match reading.load(&header, NOW + 1, &mut OsRandom).unwrap() {
+            LoadStep::Fetch(f) => Some(f),
+            LoadStep::Done(_) => None,
+        };
+        let refused = reading.not_json(fetch, &mut OsRandom).unwrap();
+        assert_eq!(
+            (refused.status, refused.reason),
+            (checked.status, checked.reason)
+        );
+        assert_eq!(refused.meta.stored, checked.meta.stored);
+        // Unavailable keeps the id and the blob; invalid starts a new session.
+        assert_eq!(refused.meta.id == read.meta.id, spilled);
+    }
+}

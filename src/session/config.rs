@@ -62,6 +62,13 @@ pub struct Config {
     pub legacy: Vec<Legacy>,
     /// Revocation records, opt-in: `None` costs nothing.
     pub revocation: Option<super::Revocation>,
+    /// The caller parses every loaded session's data and flash with a strict
+    /// JSON parser (the JavaScript package: `JSON.parse`) and reports a
+    /// failure with [`Config::not_json`]. A load then checks their structure
+    /// (one object, brackets paired, strings closed, depth and size), not
+    /// their syntax a second time. Off by default: [`crate::Loaded`] data is
+    /// checked JSON.
+    pub reader_parses: bool,
 }
 
 impl Config {
@@ -90,6 +97,7 @@ impl Config {
             format: Format::Native,
             legacy: Vec::new(),
             revocation: None,
+            reader_parses: false,
         }
     }
 

@@ -392,7 +392,7 @@ impl Config {
         let pointer = match opened.header.kind {
             Kind::Session => {
                 let loaded = self
-                    .parse_doc(&opened.payload)
+                    .parse_doc(&opened.payload, self.reader_parses)
                     .and_then(|doc| self.native_loaded(doc, iat, exp, now, reseal, None));
                 return Ok(Some(LoadStep::Done(match loaded {
                     Ok(l) => l,
@@ -523,7 +523,7 @@ impl Config {
             }
             Err(e) => return Ok(Some(self.unavailable(fetch, e.into()))),
         };
-        let doc = match self.parse_doc(&opened.payload) {
+        let doc = match self.parse_doc(&opened.payload, self.reader_parses) {
             Ok(d) if d.id == fetch.pointer.id => d,
             Ok(_) => return Ok(Some(self.unavailable(fetch, Reason::IdMismatch))),
             Err(e) => return Ok(Some(self.unavailable(fetch, e.into()))),
@@ -574,10 +574,43 @@ impl Config {
         self.unavailable(fetch, Reason::StoreFailed)
     }
 
-    pub(super) fn parse_doc<'a>(&self, json: &'a [u8]) -> Result<Doc<'a>, DecodeError> {
+    /// Finishes a load whose data or flash the reader could not parse as
+    /// JSON ([`Config::reader_parses`]), as a load that found the document
+    /// not JSON would: a new session with status `invalid` for a cookie, or
+    /// `unavailable` for the store blob `fetch` read (never overwritten).
+    ///
+    /// ```
+    /// # use edge_session::*;
+    /// let mut cfg = Config::new(KeyRing::new(&["k".repeat(32)]).unwrap(), cookie::CookieOptions::new("s"));
+    /// cfg.reader_parses = true;
+    /// let s = cfg.not_json(None, &mut OsRandom).unwrap();
+    /// assert_eq!((s.status, s.reason, s.data.as_str()), (Status::Invalid, Some(Reason::NotObject), "{}"));
+    /// ```
+    pub fn not_json(
+        &self,
+        fetch: Option<Fetch>,
+        rng: &mut impl Random,
+    ) -> Result<Loaded, RandomError> {
+        match fetch {
+            Some(f) => Ok(self.unavailable(f, DecodeError::NotObject.into())),
+            None => self.rejected(DecodeError::NotObject, rng),
+        }
+    }
+
+    /// A session document: checked as JSON unless `reader_parses`, when its
+    /// data and flash are left to the reader ([`Config::reader_parses`]).
+    pub(super) fn parse_doc<'a>(
+        &self,
+        json: &'a [u8],
+        reader_parses: bool,
+    ) -> Result<Doc<'a>, DecodeError> {
         // One pass checks the document and finds its members; then the
         // duplicate check on the names alone.
-        let members = payload::checked_members(json, &self.doc_limits())?;
+        let members = if reader_parses {
+            payload::members_parsed_by_reader(json, &self.doc_limits(), &["d", "f"])?
+        } else {
+            payload::checked_members(json, &self.doc_limits())?
+        };
         payload::check_unique_names(members.iter().map(|(k, _)| *k))?;
         let (mut id, mut data, mut flash, mut started, mut generation, mut leftover) =
             (None, None, EMPTY, None, None, None);

@@ -253,7 +253,10 @@ impl Config {
         let max = self.doc_limits().max_bytes;
         let opened = envelope::open(&self.ring, &self.store_ctx(&key), theirs, now, max)
             .map_err(|_| SaveError::Ended)?;
-        let doc = self.parse_doc(&opened.payload).map_err(SaveError::Data)?;
+        // Checked here whoever reads: the merge of it is written back.
+        let doc = self
+            .parse_doc(&opened.payload, false)
+            .map_err(SaveError::Data)?;
         if doc.id != meta.id || opened.header.kind != Kind::Blob {
             return Err(SaveError::Ended);
         }

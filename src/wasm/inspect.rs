@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::push_json_str;
 use super::Codec;
 use crate::text::{push_hex, push_u64};
-use crate::Mode;
+use crate::{Config, Mode};
 
 #[wasm_bindgen]
 impl Codec {
@@ -37,8 +37,14 @@ impl Codec {
             }
             Err(_) => s.push_str("null"),
         }
+        // No JSON.parse of its own comes after: the core checks the data.
+        let checked = Config {
+            reader_parses: false,
+            ..self.cfg.clone()
+        };
         s.push_str(",\"load\":");
         s.push_str(&self.load_json(
+            &checked,
             &header_line,
             now_ms,
             JsValue::UNDEFINED,

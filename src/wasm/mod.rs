@@ -66,12 +66,15 @@ impl Codec {
     /// `"path\nmessage"`, the path such as `legacy[1].cookie.name`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str) -> Result<Codec, JsValue> {
-        let cfg = Config::from_options(options).map_err(|e| {
+        let mut cfg = Config::from_options(options).map_err(|e| {
             let mut s = e.path;
             s.push('\n');
             s.push_str(&e.message);
             JsValue::from_str(&s)
         })?;
+        // The driver parses every loaded text with JSON.parse (fromCore in
+        // js/core.js) and reports a failure (`notJson`).
+        cfg.reader_parses = true;
         Ok(Codec {
             cfg,
             defer: false,
@@ -126,12 +129,13 @@ impl Codec {
     /// with the same header, the `answer` (the plaintext, or `null` when the
     /// platform refused) and the `job` it answers.
     pub fn load(&self, cookie_header: &str, now_ms: f64, answer: JsValue, job: JsValue) -> String {
-        self.load_json(cookie_header, now_ms, answer, job, self.defer)
+        self.load_json(&self.cfg, cookie_header, now_ms, answer, job, self.defer)
     }
 
     /// [`Codec::load`], deferring or not.
     pub(crate) fn load_json(
         &self,
+        cfg: &Config,
         cookie_header: &str,
         now_ms: f64,
         answer: JsValue,
@@ -139,8 +143,7 @@ impl Codec {
         defer: bool,
     ) -> String {
         let step = self.with_bulk(answer, job, defer, |bulk| {
-            self.cfg
-                .load_with(cookie_header, millis(now_ms), &mut self.rng(), bulk)
+            cfg.load_with(cookie_header, millis(now_ms), &mut self.rng(), bulk)
         });
         match step {
             Ok(Some(LoadStep::Done(l))) => self.loaded_json(&l),
@@ -303,6 +306,22 @@ impl Codec {
             *self.jobs.borrow_mut() = d.jobs;
         }
         out
+    }
+
+    /// Finishes a load whose answer's data or flash the driver could not
+    /// parse (`JSON.parse` threw): the load's answer had it been found not
+    /// JSON here. `fetch` is the store read's token, for a blob.
+    #[wasm_bindgen(js_name = notJson)]
+    pub fn not_json(&self, fetch: Option<String>) -> String {
+        let fetch = match fetch.as_deref().map(Fetch::from_token) {
+            Some(None) => return String::from("{\"error\":\"invalid_state\"}"),
+            Some(f) => f,
+            None => None,
+        };
+        match self.cfg.not_json(fetch, &mut self.rng()) {
+            Ok(l) => self.loaded_json(&l),
+            Err(e) => load_error(e.into()),
+        }
     }
 
     /// Finishes a load whose store read failed.

@@ -185,6 +185,33 @@ describe("hostile documents inside validly sealed values", () => {
     assert.equal(s.size, 2_000);
   });
 
+  // The core checks the structure of a loaded data and flash text; their
+  // syntax is left to the JSON.parse that reads them (Codec.notJson).
+  test("data or flash that is not JSON: invalid in a cookie, unavailable in a blob", async () => {
+    const notJson = ['{"a":tru}', '{"a":[1,]}', '{"a":1 "b":2}', '{"a":"\\x"}', '{"a":"\u0001"}', '{"a":01}', '{"a":NaN}'];
+    for (const data of notJson) {
+      for (const mode of ["sealed", "signed"]) {
+        await expectFresh(sealedPair(documentJson(ID, data), { mode }), options(), "invalid", "not_object");
+        await expectFresh(sealedPair(documentJson(ID, "{}", data), { mode }), options(), "invalid", "not_object");
+      }
+      const store = memoryStore({ now: () => T0 });
+      const pair = spilledPair(store, documentJson(ID, data));
+      const before = store.map.get([...store.map.keys()][0]).value;
+      const s = await expectFresh(pair, options({ store }), "unavailable", "not_object");
+      s.set("n", 1);
+      await assert.rejects(saveSession(s, new Headers()), { code: "session_unavailable" });
+      assert.equal(store.map.get([...store.map.keys()][0]).value, before, "the blob is never overwritten");
+    }
+    // Structure is the core's: a string left open, brackets that do not pair.
+    for (const data of ['{"a":"}', '{"a":[}', '{"a":1}}']) {
+      await expectFresh(sealedPair(`{"i":"${ID}","d":${data}}`), options(), "invalid", "not_object");
+    }
+    // What JSON.parse takes loads, lone surrogates included.
+    const s = await loadSession(sealedPair(documentJson(ID, '{"a":"\\ud800","b":[1,{"c":null}]}')), options());
+    assert.equal(s.status, "valid");
+    assert.deepEqual(s.get("b"), [1, { c: null }]);
+  });
+
   test("an authentic session issued in the future or expiring at once", async () => {
     const future = sealedPair(documentJson(ID, "{}"), { issuedAt: iat + 10 * 365 * 86400 });
     // Issued-at is not checked against the clock; expiry is. Documented, and harmless:
