@@ -70,8 +70,9 @@ REMAP := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/= \
 WASM_SIMD := -C target-feature=+simd128
 # Less inlining than opt-level "s" does by default: 7 KB less wasm and no slower
 # in a `BENCH_ONLY=truefloor node benches/run.mjs` run (a threshold of 5 was 10%
-# slower there, opt-level "z" 10-20%).
-WASM_RUSTFLAGS := -C llvm-args=-inline-threshold=25 $(WASM_SIMD)
+# slower there, opt-level "z" 10-20%). And the software AES in its compact form
+# (3 KB less wasm): AES-GCM runs on the platform's crypto, this only without one.
+WASM_RUSTFLAGS := -C llvm-args=-inline-threshold=25 $(WASM_SIMD) --cfg aes_backend_soft=\"compact\"
 
 # $(call wasm,features,dir,name): the wasm and its glue for these features, into
 # dir as name.js and name_bg.wasm. Two names, so that a bundle holding both

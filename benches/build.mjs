@@ -43,8 +43,10 @@ export function wasmOptFlags() {
 export function wasmRustFlags() {
   const make = readFileSync(join(ROOT, "Makefile"), "utf8");
   const value = (name) => make.match(new RegExp(`^${name}\\s*:=(.*)$`, "m"))?.[1] ?? "";
-  // One level of $(VAR), as the Makefile writes it.
-  const flags = value("WASM_RUSTFLAGS").replace(/\$\((\w+)\)/g, (_, name) => value(name));
+  // One level of $(VAR), and the quotes the shell would unescape, as the Makefile writes them.
+  const flags = value("WASM_RUSTFLAGS")
+    .replace(/\$\((\w+)\)/g, (_, name) => value(name))
+    .replace(/\\"/g, '"');
   return flags.trim().split(/\s+/).filter(Boolean);
 }
 

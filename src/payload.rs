@@ -76,11 +76,12 @@ pub fn checked_members<'a>(
 }
 
 /// [`checked_members`] for a reader that parses some members' values itself
-/// with a strict JSON parser (the JavaScript package, with `JSON.parse`): the
-/// values of the members named in `parsed`, objects or arrays, are checked for structure only
-/// ([`json::value_end`]: one object or array, brackets paired, strings
+/// with a strict JSON parser (the JavaScript package, with `JSON.parse`).
+/// The values of the members named in `parsed`, when objects or arrays, are
+/// checked for structure only ([`json::value_end`]: brackets paired, strings
 /// closed, within the depth limit), so nothing in them can end the object
-/// early; every other member and name is checked as [`checked_members`] checks it.
+/// early; every other value and every name is checked as
+/// [`checked_members`] checks it.
 ///
 /// ```
 /// use edge_session::{payload, DecodeError, Limits};
@@ -172,8 +173,9 @@ fn decode_error(e: json::JsonError) -> DecodeError {
 
 /// [`check_object`] without the syntax pass, for text a JSON serializer wrote:
 /// exactly one object, within the size and depth limits. Strings and escapes
-/// are skipped and brackets must pair up ([`json::value_end`]), so the text cannot close its object
-/// early and go on: spliced into a document, it cannot add members there.
+/// are skipped and brackets must pair up ([`json::value_end`]), so the text
+/// cannot close its object early and go on: spliced into a document, it
+/// cannot add members there.
 ///
 /// ```
 /// use edge_session::{payload, DecodeError, Limits};
