@@ -12,6 +12,7 @@ import { sealData } from "iron-session";
 import { createCookieSessionStorage } from "react-router";
 import { loadSession, memoryStore, saveSession } from "../../pkg/formats/node.js";
 import { root } from "./bundle.mjs";
+import { documentJson, seal } from "./native-format.mjs";
 
 const CLI = path.join(root, "pkg/cli.js");
 const SECRET = "cli-test-secret-0123456789-abcdefghijkl";
@@ -348,6 +349,8 @@ describe("inspect: native values", () => {
       `__Host-session=${value.slice(0, 30)}`,
       "__Host-session=AQ",
       `__Host-session=${value}x`,
+      // Authentic, but its data is not JSON: loadSession finds it with JSON.parse, inspect in the core.
+      `__Host-session=${seal({ secret: SECRET, issuedAt: T0 / 1000 - 10, payload: documentJson("AAECAwQFBgcICQoLDA0ODw", '{"a":tru}') })}`,
     ];
     const cases = [];
     for (const now of [T0, T0 + 3601_000]) {
