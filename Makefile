@@ -66,7 +66,8 @@ package: deps-rust deps-node
 REMAP := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/= \
 	--remap-path-prefix=$(CURDIR)/=
 # Wasm SIMD (every supported runtime has it; Safari since 16.4): JSON
-# structure is read 64 bytes at a time (src/json/structure.rs).
+# structure is read 64 bytes at a time (src/json/structure.rs). The lint and the
+# browser tests build with the package's flags too.
 WASM_SIMD := -C target-feature=+simd128
 # Less inlining than opt-level "s" does by default: 7 KB less wasm and no slower
 # in a `BENCH_ONLY=truefloor node benches/run.mjs` run (a threshold of 5 was 10%
@@ -95,9 +96,9 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features $(FORMATS) -- -D warnings
-	RUSTFLAGS="$(WASM_SIMD)" cargo clippy --lib --target $(WASM_TARGET) --features wasm -- -D warnings
-	RUSTFLAGS="$(WASM_SIMD)" cargo clippy --lib --target $(WASM_TARGET) --features "wasm formats" -- -D warnings
-	RUSTFLAGS="$(WASM_SIMD)" cargo clippy --target $(WASM_TARGET) --features wasm --test browser -- -D warnings
+	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo clippy --lib --target $(WASM_TARGET) --features wasm -- -D warnings
+	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo clippy --lib --target $(WASM_TARGET) --features "wasm formats" -- -D warnings
+	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo clippy --target $(WASM_TARGET) --features wasm --test browser -- -D warnings
 
 test-nostd: deps-rust
 	cargo build --no-default-features --target wasm32v1-none
@@ -109,7 +110,7 @@ test-rust: deps-python deps-node
 
 test-browser: deps-browser package
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner RUSTFLAGS="$(WASM_SIMD)" \
+		CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner RUSTFLAGS="$(WASM_RUSTFLAGS)" \
 		cargo test --target $(WASM_TARGET) --features wasm --test browser
 
 test-js: package deps-python deps-browser

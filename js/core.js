@@ -340,7 +340,8 @@ async function opened(opts, call, text, notJson) {
 }
 
 // The core writes a loaded session's data first, as stored: `{"data":` + text.
-const DATA_AT = 8;
+const DATA_FIRST = '{"data":';
+const DATA_AT = DATA_FIRST.length;
 // The core's whole answer when it hands out a decryption.
 const OPEN = '{"open":true}';
 
@@ -365,7 +366,8 @@ function loaded(text, notJson) {
   try {
     return fromCore(text);
   } catch (e) {
-    if (!(e instanceof SyntaxError)) throw e;
+    // Only a loaded session's data or flash: any other answer is the core's own text.
+    if (!(e instanceof SyntaxError) || !text.startsWith(DATA_FIRST)) throw e;
     return fromCore(notJson());
   }
 }

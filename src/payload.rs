@@ -81,7 +81,10 @@ pub fn checked_members<'a>(
 /// checked for structure only ([`json::value_end`]: brackets paired, strings
 /// closed, within the depth limit), so nothing in them can end the object
 /// early; every other value and every name is checked as
-/// [`checked_members`] checks it.
+/// [`checked_members`] checks it. Text that both refuse may be refused
+/// for another reason (a value too deep before a syntax error in it is
+/// [`DecodeError::TooDeep`] here, bytes that are not UTF-8 are
+/// [`DecodeError::Malformed`]).
 ///
 /// ```
 /// use edge_session::{payload, DecodeError, Limits};
@@ -99,17 +102,15 @@ pub fn members_parsed_by_reader<'a>(
     parsed: &[&str],
 ) -> Result<Vec<(&'a str, &'a str)>, DecodeError> {
     const BAD: DecodeError = DecodeError::NotObject;
-    if json.len() > limits.max_bytes {
-        return Err(DecodeError::TooLarge);
+    check_start(json, limits)?;
+    if limits.max_depth == 0 {
+        return Err(DecodeError::TooDeep);
     }
     let text = core::str::from_utf8(json).map_err(|_| DecodeError::Malformed)?;
     // The members' values nest one level below the object.
-    let inner = limits.max_depth.min(MAX_DEPTH_CEILING).saturating_sub(1);
-    if json.first() != Some(&b'{') {
-        return Err(BAD);
-    }
+    let inner = limits.max_depth.min(MAX_DEPTH_CEILING) - 1;
     let mut out = Vec::new();
-    let mut i = skip_ws(json, 1);
+    let mut i = skip_ws(json, skip_ws(json, 0) + 1);
     if json.get(i) == Some(&b'}') {
         i += 1;
     } else {
@@ -125,9 +126,12 @@ pub fn members_parsed_by_reader<'a>(
                 return Err(BAD);
             }
             let start = skip_ws(json, i + 1);
-            let bracket = matches!(json.get(start), Some(b'{' | b'['));
-            let end = if bracket && parsed.contains(&name) {
-                json::value_end(json, start, inner).map_err(decode_error)?
+            let end = if matches!(json.get(start), Some(b'{' | b'[')) {
+                let end = json::value_end(json, start, inner).map_err(decode_error)?;
+                if !parsed.contains(&name) {
+                    json::check(&json[start..end], inner).map_err(decode_error)?;
+                }
+                end
             } else {
                 let end = value_end(json, start).ok_or(BAD)?;
                 json::check(&json[start..end], inner).map_err(decode_error)?;
@@ -145,7 +149,7 @@ pub fn members_parsed_by_reader<'a>(
             }
         }
     }
-    if i != json.len() {
+    if skip_ws(json, i) != json.len() {
         return Err(BAD);
     }
     Ok(out)

@@ -332,20 +332,36 @@ fn json_structure_with_simd_reads_as_byte_by_byte() {
                 let at = next(b.len());
                 b[at] = SPECIAL[next(SPECIAL.len())];
             }
-            for max in [4, 100] {
-                let simd = value_end(&b, 0, max);
+            // From the start, and from anywhere (unaligned, or not a bracket).
+            for (start, max) in [(0, 4), (0, 100), (next(b.len() + 1), next(4)), (0, 200)] {
+                let simd = value_end(&b, start, max);
+                let text = String::from_utf8_lossy(&b);
                 assert_eq!(
                     simd,
-                    value_end_bytewise(&b, 0, max),
-                    "{:?}",
-                    String::from_utf8_lossy(&b)
+                    value_end_bytewise(&b, start, max),
+                    "{start} {max} {text:?}"
                 );
-                whole += usize::from(simd == Ok(b.len()));
+                whole += usize::from(start == 0 && simd == Ok(b.len()));
             }
             checked += 1;
         }
     }
     assert!(whole > 5_000, "too few whole documents: {whole}");
+    // Backslash runs ending at each byte around the first block boundaries,
+    // before a quote, a bracket or a letter.
+    for at in 56..140 {
+        for run in 1..6 {
+            for after in ["\"", "]", "a"] {
+                let pad = "x".repeat(at - run);
+                let text = ["[\"", &pad, &"\\".repeat(run), after, "\"]", "\"]"].concat();
+                let b = text.as_bytes();
+                for start in [0, 1] {
+                    let simd = value_end(b, start, 8);
+                    assert_eq!(simd, value_end_bytewise(b, start, 8), "{start} {text:?}");
+                }
+            }
+        }
+    }
 }
 
 /// The base64url check on a store blob's text reads 16 bytes at a time with

@@ -575,9 +575,11 @@ impl Config {
     }
 
     /// Finishes a load whose data or flash the reader could not parse as
-    /// JSON ([`Config::reader_parses`]), as a load that found the document
-    /// not JSON would: a new session with status `invalid` for a cookie, or
-    /// `unavailable` for the store blob `fetch` read (never overwritten).
+    /// JSON ([`Config::reader_parses`]): a new session with status `invalid`
+    /// (reason `not_object`) for a cookie, or `unavailable` for the store blob
+    /// `fetch` read (never overwritten). A load that checks the syntax itself
+    /// refuses such a document the same way, unless a check it makes first
+    /// (the blob's id, a lagging store, the absolute timeout) answers before.
     ///
     /// ```
     /// # use edge_session::*;
