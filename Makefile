@@ -8,6 +8,8 @@
 WASM_BINDGEN_VERSION := 0.2.130
 WASM_TARGET := wasm32-unknown-unknown
 WASM_OUT := target/$(WASM_TARGET)/release/edge_session.wasm
+# The cargo output with single-value returns (js/build/single-returns.mjs).
+WASM_SINGLE := target/$(WASM_TARGET)/release/edge_session.single.wasm
 NODE_BIN := tests/node_modules/.bin
 VENV := target/beaker-venv
 WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
@@ -82,8 +84,9 @@ WASM_RUSTFLAGS := -C llvm-args=-inline-threshold=25 $(WASM_SIMD) --cfg aes_backe
 define wasm
 	RUSTFLAGS="$(RUSTFLAGS) $(WASM_RUSTFLAGS) $(REMAP)" \
 		cargo rustc --lib --crate-type cdylib --release --target $(WASM_TARGET) --features "$(1)"
+	node js/build/single-returns.mjs $(WASM_OUT) $(WASM_SINGLE)
 	wasm-bindgen --target web --omit-default-module-path --out-dir $(2) --out-name $(3) \
-		--no-typescript $(WASM_OUT)
+		--no-typescript $(WASM_SINGLE)
 	$(NODE_BIN)/wasm-opt $(WASM_OPT_FLAGS) $(2)/$(3)_bg.wasm -o $(2)/$(3)_bg.wasm
 	node js/build/finish-glue.mjs $(2) $(3)
 endef

@@ -52,6 +52,13 @@ export function wasmRustFlags() {
 
 const wasmOpt = () => join(TESTS_MODULES, ".bin/wasm-opt");
 
+/** The cargo output with single-value returns, as `make package` gives wasm-bindgen (js/build/single-returns.mjs). */
+function singleReturns(raw) {
+  const out = raw.replace(/\.wasm$/, ".single.wasm");
+  run(process.execPath, [join(ROOT, "js/build/single-returns.mjs"), raw, out]);
+  return out;
+}
+
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
 }
@@ -72,7 +79,7 @@ function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
   const wasm = join(pkgDir, "edge_session_bg.wasm");
   if (mtime(wasm) < mtime(raw)) {
     mkdirSync(pkgDir, { recursive: true });
-    run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", raw]);
+    run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", singleReturns(raw)]);
     run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
     run(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), pkgDir, "edge_session"]);
   }
@@ -121,7 +128,7 @@ export function buildNamesKept({ log = console.error } = {}) {
   if (mtime(wasm) < mtime(raw)) {
     log("bench: names-kept build of the shipped wasm");
     mkdirSync(dir, { recursive: true });
-    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", raw]);
+    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", singleReturns(raw)]);
     run(wasmOpt(), [...wasmOptFlags(), "-g", wasm, "-o", wasm]);
   }
   return { wasm, fresh: mtime(raw) <= mtime(join(PKG, "edge_session_bg.wasm")) + 1 };

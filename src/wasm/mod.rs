@@ -132,7 +132,7 @@ impl Codec {
         self.load_json(&self.cfg, cookie_header, now_ms, answer, job, self.defer)
     }
 
-    /// [`Codec::load`], deferring or not.
+    /// [`Codec::load`] under `cfg` (the codec's, or inspect's checked copy), deferring or not.
     pub(crate) fn load_json(
         &self,
         cfg: &Config,
