@@ -366,12 +366,13 @@ fn json_structure_with_simd_reads_as_byte_by_byte() {
 
 /// The base64url check on a store blob's text reads 16 bytes at a time with
 /// wasm SIMD; it accepts exactly what the core's own decoder accepts, for
-/// every byte at every position of texts up to three vectors long.
+/// every ASCII byte and some other characters at every position of texts
+/// up to 120 characters (a 64-byte block and more).
 #[wasm_bindgen_test]
 fn base64url_check_with_simd_takes_what_the_decoder_takes() {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     use edge_session::envelope::is_canonical_base64url;
-    let bytes: Vec<u8> = (0..36u8).map(|i| i.wrapping_mul(97)).collect();
+    let bytes: Vec<u8> = (0..90u8).map(|i| i.wrapping_mul(97)).collect();
     let encoded = URL_SAFE_NO_PAD.encode(&bytes);
     for len in 0..=encoded.len() {
         let text = &encoded[..len];
@@ -391,6 +392,10 @@ fn base64url_check_with_simd_takes_what_the_decoder_takes() {
                 URL_SAFE_NO_PAD.decode(text).is_ok(),
                 "{text:?}"
             );
+        }
+        for c in ["é", "\u{80}", "\u{FFFF}", "\u{1F600}"] {
+            let text = [&encoded[..at], c, &encoded[at + 1..]].concat();
+            assert!(!is_canonical_base64url(&text), "{text:?}");
         }
     }
 }
