@@ -10,10 +10,14 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_OUT := target/$(WASM_TARGET)/release/edge_session.wasm
 # The cargo output with single-value returns (js/build/single-returns.mjs).
 WASM_SINGLE := target/$(WASM_TARGET)/release/edge_session.single.wasm
+# It would turn multi-value returns back on whatever the module says.
+unexport WASM_BINDGEN_MULTI_VALUE
 NODE_BIN := tests/node_modules/.bin
 VENV := target/beaker-venv
+# No --enable-multivalue: every export returns one value (js/build/single-returns.mjs),
+# and wasm-opt refuses a module that returns several.
 WASM_OPT_FLAGS := -Oz --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
-	--enable-bulk-memory --enable-multivalue --enable-reference-types --enable-simd
+	--enable-bulk-memory --enable-reference-types --enable-simd
 
 .PHONY: all test demo package bench deps deps-rust deps-node deps-browser deps-python \
 	lint test-rust test-nostd test-browser test-js test-deno test-dx test-ecosystem clean

@@ -28,7 +28,10 @@ const BENCH_CARGO = join(OUT, "cargo");
 const FLOOR_CRATE = join(ROOT, "benches/floor-wasm");
 
 function run(cmd, args, opts = {}) {
-  execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], ...opts });
+  const env = { ...(opts.env ?? process.env) };
+  // As the Makefile: it would turn multi-value returns back on (js/build/single-returns.mjs).
+  delete env.WASM_BINDGEN_MULTI_VALUE;
+  execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], ...opts, env });
 }
 
 /** The wasm-opt flags of the Makefile, so the bench wasm is optimised like the package. */
@@ -52,12 +55,18 @@ export function wasmRustFlags() {
 
 const wasmOpt = () => join(TESTS_MODULES, ".bin/wasm-opt");
 
-/** The cargo output with single-value returns, as `make package` gives wasm-bindgen (js/build/single-returns.mjs). */
-function singleReturns(raw) {
-  const out = raw.replace(/\.wasm$/, ".single.wasm");
+/**
+ * The cargo output with single-value returns, as `make package` gives
+ * wasm-bindgen (js/build/single-returns.mjs), written to `out` (never where the
+ * package's build reads).
+ */
+function singleReturns(raw, out) {
   run(process.execPath, [join(ROOT, "js/build/single-returns.mjs"), raw, out]);
   return out;
 }
+
+/** The newest of the build steps after cargo: a change to one rebuilds the bench wasm. */
+const pipelineTime = () => Math.max(mtime(join(ROOT, "Makefile")), mtime(join(ROOT, "js/build/single-returns.mjs")));
 
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
@@ -77,9 +86,10 @@ function buildBench({ cargoDir, pkgDir, rustflags = [] }) {
   );
   const raw = join(cargoDir, WASM_TARGET, "release/edge_session_floor.wasm");
   const wasm = join(pkgDir, "edge_session_bg.wasm");
-  if (mtime(wasm) < mtime(raw)) {
+  if (mtime(wasm) < Math.max(mtime(raw), pipelineTime())) {
     mkdirSync(pkgDir, { recursive: true });
-    run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", singleReturns(raw)]);
+    const single = singleReturns(raw, join(pkgDir, "input.single.wasm"));
+    run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, "--out-name", "edge_session", "--no-typescript", single]);
     run(wasmOpt(), [...wasmOptFlags(), wasm, "-o", wasm]);
     run(process.execPath, [join(ROOT, "js/build/finish-glue.mjs"), pkgDir, "edge_session"]);
   }
@@ -125,10 +135,11 @@ export function buildNamesKept({ log = console.error } = {}) {
   if (!existsSync(raw)) return null;
   const dir = join(OUT, "names");
   const wasm = join(dir, "edge_session_bg.wasm");
-  if (mtime(wasm) < mtime(raw)) {
+  if (mtime(wasm) < Math.max(mtime(raw), pipelineTime())) {
     log("bench: names-kept build of the shipped wasm");
     mkdirSync(dir, { recursive: true });
-    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", singleReturns(raw)]);
+    const single = singleReturns(raw, join(dir, "input.single.wasm"));
+    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", "edge_session", "--no-typescript", single]);
     run(wasmOpt(), [...wasmOptFlags(), "-g", wasm, "-o", wasm]);
   }
   return { wasm, fresh: mtime(raw) <= mtime(join(PKG, "edge_session_bg.wasm")) + 1 };

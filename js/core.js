@@ -269,8 +269,9 @@ function cookieHeader(input) {
 /** `value` (a promise or not) settled, or a rejection after `ms`: one timer, no race. */
 function withTimeout(value, ms, what) {
   return new Promise((resolve, reject) => {
+    const settled = Promise.resolve(value); // may throw (a hostile thenable): before the timer
     const timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    Promise.resolve(value).then(
+    settled.then(
       (v) => {
         clearTimeout(timer);
         resolve(v);

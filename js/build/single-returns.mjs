@@ -14,15 +14,19 @@ import { readFileSync, writeFileSync } from "node:fs";
 const [path, out] = process.argv.slice(2);
 const wasm = readFileSync(path);
 
+function fail(why) {
+  throw new Error(`single-returns: ${path}: ${why}`);
+}
+
 function leb(bytes, at) {
   let value = 0;
-  let shift = 0;
-  for (;;) {
+  for (let shift = 0; shift < 35; shift += 7) {
     const b = bytes[at++];
+    if (b === undefined) fail("truncated");
     value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
     if (b < 0x80) return [value, at];
   }
+  fail("a LEB128 number longer than 5 bytes");
 }
 
 function uleb(n) {
@@ -37,6 +41,7 @@ function uleb(n) {
 }
 
 const name = (bytes) => new TextDecoder().decode(bytes);
+if (wasm.readUInt32BE(0) !== 0x0061736d || wasm.readUInt32LE(4) !== 1) fail("not a wasm module (version 1)");
 const parts = [wasm.subarray(0, 8)];
 let dropped = 0;
 for (let at = 8; at < wasm.length; ) {
@@ -45,6 +50,7 @@ for (let at = 8; at < wasm.length; ) {
   let size;
   [size, at] = leb(wasm, at);
   const end = at + size;
+  if (end > wasm.length) fail("a section runs past the end");
   if (id === 0) {
     const [nameLen, n] = leb(wasm, at);
     if (name(wasm.subarray(n, n + nameLen)) === "target_features") {
@@ -58,6 +64,7 @@ for (let at = 8; at < wasm.length; ) {
         else kept.push([prefix, ...uleb(len), ...feature]);
         p = q + len;
       }
+      if (p !== end) fail("target_features does not end where its section does");
       const body = [...uleb(nameLen), ...wasm.subarray(n, n + nameLen), ...uleb(kept.length), ...kept.flat()];
       parts.push(Uint8Array.from([0, ...uleb(body.length), ...body]));
       at = end;
@@ -67,5 +74,5 @@ for (let at = 8; at < wasm.length; ) {
   parts.push(wasm.subarray(start, end));
   at = end;
 }
-if (dropped !== 1) throw new Error(`single-returns: expected multivalue once in ${path}'s target_features, found it ${dropped} times`);
+if (dropped !== 1) fail(`expected multivalue once in target_features, found it ${dropped} times`);
 writeFileSync(out, Buffer.concat(parts));
