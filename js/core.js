@@ -269,7 +269,8 @@ function cookieHeader(input) {
 /** `value` (a promise or not) settled, or a rejection after `ms`: one timer, no race. */
 function withTimeout(value, ms, what) {
   return new Promise((resolve, reject) => {
-    const settled = Promise.resolve(value); // may throw (a hostile thenable): before the timer
+    // Before the timer: this throws for a promise whose `constructor` getter does.
+    const settled = Promise.resolve(value);
     const timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
     settled.then(
       (v) => {

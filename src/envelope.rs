@@ -959,31 +959,11 @@ fn all_base64url_16(b: &[u8]) -> bool {
     const BY_HIGH: [u8; 16] = [
         0x20, 0x20, 1, 2, 4, 8, 4, 0x10, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
     ];
-    let table = |t: [u8; 16]| {
-        let word = |i: usize| {
-            u64::from_le_bytes([
-                t[i],
-                t[i + 1],
-                t[i + 2],
-                t[i + 3],
-                t[i + 4],
-                t[i + 5],
-                t[i + 6],
-                t[i + 7],
-            ])
-        };
-        u64x2(word(0), word(8))
-    };
-    let (low, high) = (table(BY_LOW), table(BY_HIGH));
+    let (low, high) = (crate::simd::load(&BY_LOW), crate::simd::load(&BY_HIGH));
     b.chunks(64).all(|block| {
         let mut refused = u64x2(0, 0);
         for c in block.chunks_exact(16) {
-            let word = |i: usize| {
-                c.get(i..i + 8)
-                    .and_then(|w| w.try_into().ok())
-                    .map_or(0, u64::from_le_bytes)
-            };
-            let v = u64x2(word(0), word(8));
+            let v = crate::simd::load(c);
             let l = i8x16_swizzle(low, v128_and(v, u8x16_splat(0x0F)));
             let h = i8x16_swizzle(high, u8x16_shr(v, 4));
             refused = v128_or(refused, v128_and(l, h));

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 mod structure;
+pub(crate) use structure::string_close;
 pub use structure::{value_end, value_end_bytewise};
 
 /// Why a text is not JSON within the depth bound.
@@ -216,7 +217,8 @@ fn ws(b: &[u8], i: usize) -> usize {
     }
 }
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+/// Past any JSON whitespace at `i`.
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
     }

@@ -47,6 +47,8 @@ pub mod keys;
 pub mod payload;
 mod random;
 pub mod session;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 pub mod spill;
 pub mod status;
 mod text;

@@ -6,6 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::json::skip_ws;
 use crate::{json, DecodeError};
 
 /// Bounds on what a decoder accepts.
@@ -335,24 +336,9 @@ pub fn items(json: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn skip_ws(b: &[u8], mut pos: usize) -> usize {
-    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-// Index just past the string that opens at `start`.
+// Index just past the string whose opening quote is at `start`.
 fn string_end(b: &[u8], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    loop {
-        i += json::string_run(b.get(i..)?);
-        match b.get(i)? {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
+    json::string_close(b, start + 1)
 }
 
 // Index just past the value that starts at `start`.

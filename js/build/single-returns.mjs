@@ -4,8 +4,8 @@
 // wasm-bindgen returns strings through linear memory instead of as two values.
 // Node 20's V8 compiles a JS-to-wasm wrapper for every export that returns
 // more than one value when the module is compiled (its generic wrapper takes
-// one result): about 2.5 ms of the first compile in a process (4.0 against
-// 1.6 ms, `make bench`'s cold start measures it). Rust's std is built with
+// one result): `make bench`'s compile + instantiate on Node 20 went from 5.9
+// to 2.7 ms (benches/results.md before and after). Rust's std is built with
 // multivalue, so the linker lists it whatever this crate asks; stable Rust
 // has no other way to leave it out. Nothing in the module returns more than
 // one value either way: Rust's wasm ABI returns through memory.

@@ -44,7 +44,7 @@ pub fn value_end_bytewise(b: &[u8], start: usize, max_depth: usize) -> Result<us
         let c = *b.get(i).ok_or(JsonError::Syntax)?;
         i += 1;
         match c {
-            b'"' => i = string_end(b, i)?,
+            b'"' => i = string_close(b, i).ok_or(JsonError::Syntax)?,
             b'{' | b'[' => stack.push(c)?,
             b'}' | b']' => {
                 stack.pop(c)?;
@@ -58,13 +58,13 @@ pub fn value_end_bytewise(b: &[u8], start: usize, max_depth: usize) -> Result<us
     }
 }
 
-/// Just past the quote that closes a string whose content starts at `i`:
-/// a backslash escapes the byte after it, whatever it is.
-fn string_end(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
+/// Just past the quote that closes a string whose content starts at `i`,
+/// without its grammar: a backslash escapes the byte after it, whatever it is.
+pub(crate) fn string_close(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        i += string_run(b.get(i..).ok_or(JsonError::Syntax)?);
-        match b.get(i).ok_or(JsonError::Syntax)? {
-            b'"' => return Ok(i + 1),
+        i += string_run(b.get(i..)?);
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
             b'\\' => i += 2,
             _ => i += 1,
         }
@@ -112,7 +112,8 @@ impl Stack {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod blocks {
     use super::{JsonError, Stack};
-    use core::arch::wasm32::{u64x2, u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_or};
+    use crate::simd::load;
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_or};
 
     pub fn value_end(b: &[u8], start: usize, max_depth: usize) -> Result<usize, JsonError> {
         let mut stack = Stack::new(b, start, max_depth)?;
@@ -180,18 +181,6 @@ mod blocks {
             ));
         }
         (quote, backslash, bracket)
-    }
-
-    /// Sixteen bytes as a vector: two 8-byte loads, which the compiler
-    /// makes one vector load of (this crate has no unsafe code).
-    #[inline(always)]
-    fn load(part: &[u8]) -> v128 {
-        let word = |i: usize| {
-            part.get(i..i + 8)
-                .and_then(|w| w.try_into().ok())
-                .map_or(0, u64::from_le_bytes)
-        };
-        u64x2(word(0), word(8))
     }
 
     /// The bytes a backslash escapes: each backslash that is not itself
